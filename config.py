@@ -1,0 +1,102 @@
+"""Configuration classes, read from TRACKER_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return int(value) if value is not None else default
+
+
+class Config:
+    #: None means "use instance/tracker.db", resolved in create_app once the instance path is known
+    SQLALCHEMY_DATABASE_URI = _env("TRACKER_DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: None means "read or create instance/secret_key"
+    SECRET_KEY = _env("TRACKER_SECRET_KEY")
+    TIMEZONE = _env("TRACKER_TIMEZONE", "Asia/Ho_Chi_Minh")
+
+    SMTP_HOST = _env("TRACKER_SMTP_HOST")
+    SMTP_PORT = _env_int("TRACKER_SMTP_PORT", 25)
+    SMTP_SECURITY = _env("TRACKER_SMTP_SECURITY", "none")
+    SMTP_USER = _env("TRACKER_SMTP_USER")
+    SMTP_PASSWORD = _env("TRACKER_SMTP_PASSWORD")
+    MAIL_FROM = _env("TRACKER_MAIL_FROM", "tracker@localhost")
+    CHAIRMAN_OFFICE_EMAILS = _env("TRACKER_CHAIRMAN_OFFICE_EMAILS", "")
+
+    # The session cookie: Secure, HttpOnly, SameSite=Lax. Browsers accept Secure cookies from
+    # http://localhost and http://127.0.0.1, so the development server works with it too.
+    SESSION_COOKIE_NAME = "tracker_session"
+    SESSION_COOKIE_SECURE = _env_bool("TRACKER_COOKIE_SECURE", True)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    #: Absolute lifetime of a login, whatever the activity
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=_env_int("TRACKER_SESSION_HOURS", 10))
+    #: A login unused for this long ends
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=_env_int("TRACKER_SESSION_IDLE_MINUTES", 30))
+    PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_TIMEOUT
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+    # CSRF tokens live as long as the session; the session's own timeouts bound them
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_SSL_STRICT = False
+
+    # Login throttling, counted in the database so it holds across worker processes
+    LOGIN_WINDOW = timedelta(minutes=15)
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 30
+
+    # argon2id (RFC 9106's second recommended option; above OWASP ASVS 5.0's minimum of m=19 MiB, t=2)
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    ITEMS_PER_PAGE = 50
+
+    @staticmethod
+    def check(config: dict) -> None:
+        """Fail at start-up on settings that cannot work."""
+        if config["SMTP_SECURITY"] not in ("none", "starttls", "ssl"):
+            raise RuntimeError("TRACKER_SMTP_SECURITY must be none, starttls or ssl")
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(config["TIMEZONE"])
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_NAME = "__Host-tracker_session"
+    SESSION_COOKIE_SECURE = True
+
+    @staticmethod
+    def check(config: dict) -> None:
+        Config.check(config)
+        if not config.get("SECRET_KEY"):
+            raise RuntimeError("TRACKER_SECRET_KEY must be set in production")
+        if not config.get("SQLALCHEMY_DATABASE_URI"):
+            raise RuntimeError("TRACKER_DATABASE_URL must be set in production")
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105 (tests only)
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    # Cheap hashes keep the suite fast; the production parameters are tested on their own
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1

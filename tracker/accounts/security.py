@@ -1,0 +1,154 @@
+"""Password hashing (argon2id), login throttling, session lifetimes and role checks."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import abort, current_app, session
+from flask_login import current_user, logout_user
+from sqlalchemy import delete, func, select
+
+from tracker.accounts.models import LoginAttempt, Role
+from tracker.extensions import db
+
+F = TypeVar("F", bound=Callable)
+
+
+def _hasher() -> PasswordHasher:
+    config = current_app.config
+    return PasswordHasher(
+        time_cost=config["ARGON2_TIME_COST"],
+        memory_cost=config["ARGON2_MEMORY_COST"],
+        parallelism=config["ARGON2_PARALLELISM"],
+    )
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher().check_needs_rehash(password_hash)
+
+
+#: A hash to verify against when the account does not exist, so that timing does not tell
+_DUMMY_HASHES: dict[tuple, str] = {}
+
+
+def verify_dummy(password: str) -> None:
+    config = current_app.config
+    key = (config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"], config["ARGON2_PARALLELISM"])
+    if key not in _DUMMY_HASHES:
+        _DUMMY_HASHES[key] = hash_password("not-a-password")
+    verify_password(_DUMMY_HASHES[key], password)
+
+
+# --- throttling ---------------------------------------------------------------------------------
+
+
+def is_throttled(email: str, address: str, *, now: datetime) -> bool:
+    """Too many recent failures for this account or from this address."""
+    config = current_app.config
+    since = now - config["LOGIN_WINDOW"]
+    counts = dict(
+        db.session.execute(
+            select(LoginAttempt.scope, func.count())
+            .where(
+                LoginAttempt.at >= since,
+                LoginAttempt.succeeded.is_(False),
+                ((LoginAttempt.scope == "account") & (LoginAttempt.key == email))
+                | ((LoginAttempt.scope == "address") & (LoginAttempt.key == address)),
+            )
+            .group_by(LoginAttempt.scope)
+        ).all()
+    )
+    return (
+        counts.get("account", 0) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        or counts.get("address", 0) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    )
+
+
+def record_login_attempt(email: str, address: str, *, succeeded: bool, now: datetime) -> None:
+    db.session.add_all(
+        [
+            LoginAttempt(scope="account", key=email, at=now, succeeded=succeeded),
+            LoginAttempt(scope="address", key=address, at=now, succeeded=succeeded),
+        ]
+    )
+    if succeeded:
+        # A successful login clears the account's count (not the address's: one address may guess many)
+        db.session.execute(
+            delete(LoginAttempt).where(
+                LoginAttempt.scope == "account", LoginAttempt.key == email, LoginAttempt.succeeded.is_(False)
+            )
+        )
+    # Keep the table small: attempts older than the window no longer count
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - 2 * current_app.config["LOGIN_WINDOW"]))
+
+
+# --- session lifetimes --------------------------------------------------------------------------
+
+
+def start_session(*, now: datetime) -> None:
+    session["login_at"] = now.timestamp()
+    session["seen_at"] = now.timestamp()
+    session.permanent = True
+
+
+def check_session_lifetime(*, now: datetime) -> bool:
+    """End the login if it has been idle or alive too long; True if it was ended."""
+    if not current_user.is_authenticated:
+        return False
+    config = current_app.config
+    stamp = now.timestamp()
+    login_at = session.get("login_at", 0)
+    seen_at = session.get("seen_at", 0)
+    if (
+        stamp - login_at > config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()
+        or stamp - seen_at > config["SESSION_IDLE_TIMEOUT"].total_seconds()
+    ):
+        logout_user()
+        session.clear()
+        return True
+    session["seen_at"] = stamp
+    return False
+
+
+# --- role checks --------------------------------------------------------------------------------
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    """Let only logged-in users with one of ``roles`` through; others get 403 (or the login page)."""
+    allowed = frozenset(roles)
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = allowed  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def public(view: F) -> F:
+    """Mark a view that anyone may open (the login page)."""
+    view.allowed_roles = "public"  # type: ignore[attr-defined]
+    return view

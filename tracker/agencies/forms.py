@@ -1,0 +1,47 @@
+"""Agency and group forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+REQUIRED = "Trường này là bắt buộc."
+
+
+class AgencyForm(FlaskForm):
+    code = StringField(
+        "Mã đơn vị",
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=40),
+            Regexp(r"^[A-Z0-9_]+$", message="Mã chỉ gồm chữ in hoa không dấu, chữ số và dấu gạch dưới."),
+        ],
+    )
+    name = StringField("Tên đầy đủ", validators=[DataRequired(REQUIRED), Length(max=255)])
+    short_name = StringField("Tên viết tắt", validators=[Optional(), Length(max=120)])
+    kind = SelectField("Loại đơn vị", validators=[DataRequired(REQUIRED)])
+    parent_id = SelectField("Đơn vị cấp trên", coerce=int)
+    notice_emails = TextAreaField("Email nhận thông báo (mỗi dòng một địa chỉ)")
+    head_email = StringField("Email lãnh đạo đơn vị", validators=[Optional(), Length(max=254)])
+    active_from = DateField("Hoạt động từ ngày", validators=[DataRequired(REQUIRED)])
+    active_to = DateField("Đến ngày (để trống nếu còn hoạt động)", validators=[Optional()])
+    successor_id = SelectField("Đơn vị kế thừa (khi đổi tên, sáp nhập)", coerce=int)
+    aliases = TextAreaField("Tên gọi khác, viết tắt (mỗi dòng một tên)")
+
+
+class GroupForm(FlaskForm):
+    code = StringField(
+        "Mã nhóm",
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=40),
+            Regexp(r"^[A-Z0-9_]+$", message="Mã chỉ gồm chữ in hoa không dấu, chữ số và dấu gạch dưới."),
+        ],
+    )
+    name = StringField("Tên nhóm", validators=[DataRequired(REQUIRED), Length(max=255)])
+    description = TextAreaField("Mô tả")
+    members = SelectMultipleField(
+        "Thành viên",
+        coerce=int,
+        widget=widgets.ListWidget(prefix_label=False),
+        option_widget=widgets.CheckboxInput(),
+    )

@@ -1,0 +1,82 @@
+"""The ``tracker`` command: Flask's CLI bound to the app factory, with the project's commands."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+
+from config import Config, ProductionConfig
+
+
+def _create_app():
+    from tracker import create_app
+
+    config = ProductionConfig if os.environ.get("TRACKER_ENV") == "production" else Config
+    return create_app(config)
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """Theo dõi nhiệm vụ: tracker's commands (run, db upgrade, seed-demo, users …)."""
+
+
+@main.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load the agency directory, one demo user per role and the demo plans."""
+    from tracker.core import clock
+    from tracker.demo import seed_demo
+    from tracker.extensions import db
+
+    created = seed_demo(now=clock.now())
+    db.session.commit()
+    if created:
+        click.echo("Tài khoản demo (mật khẩu chỉ in một lần):")
+        for email, role, password in created:
+            click.echo(f"  {email:32} {password:20} {role}")
+    else:
+        click.echo("Dữ liệu demo đã có; không tạo thêm tài khoản.")
+
+
+@main.group("users")
+def users_group() -> None:
+    """Manage user accounts."""
+
+
+@users_group.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "monitor", "leader", "agency_head", "agency_staff"]))
+@click.option("--agency", "agency_code", help="Agency code, for the agency roles")
+@click.option("--name", "full_name", help="Full name (defaults to the email)")
+@click.option("--password", help="Password (default: generated and printed once)")
+@with_appcontext
+def users_create(email: str, role: str, agency_code: str | None, full_name: str | None, password: str | None) -> None:
+    """Create a user account."""
+    from tracker.accounts.operations import AccountError, create_user, generate_password
+    from tracker.agencies.models import Agency
+    from tracker.core import clock
+    from tracker.extensions import db
+
+    agency = None
+    if agency_code:
+        agency = db.session.scalar(select(Agency).where(Agency.code == agency_code.upper()))
+        if agency is None:
+            raise click.ClickException(f"Không có cơ quan, đơn vị mã {agency_code}")
+    shown = password is None
+    password = password or generate_password()
+    try:
+        user = create_user(
+            email=email, full_name=full_name or email, role=role, agency=agency, password=password, by=None,
+            now=clock.now(),
+        )
+    except AccountError as error:
+        db.session.rollback()
+        messages = "; ".join(f"{field}: {' '.join(m)}" for field, m in error.errors.items())
+        raise click.ClickException(messages) from error
+    db.session.commit()
+    click.echo(f"Đã tạo {user.email} ({role})" + (f"; mật khẩu: {password}" if shown else ""))
+    current_app.logger.info("user %s created from the command line", user.email)

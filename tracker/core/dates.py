@@ -1,0 +1,29 @@
+"""Dates as Vietnamese readers write them: dd/mm/yyyy."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+
+def format_date(value: date | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    return value.strftime("%d/%m/%Y")
+
+
+def format_datetime(value: datetime | None, tz: str = "Asia/Ho_Chi_Minh") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(tz)).strftime("%H:%M %d/%m/%Y")
+
+
+def parse_date(text: str) -> date:
+    """Read dd/mm/yyyy (or ISO yyyy-mm-dd, as HTML date inputs send it)."""
+    text = text.strip()
+    if "/" in text:
+        day, month, year = (int(part) for part in text.split("/"))
+        return date(year, month, day)
+    return date.fromisoformat(text)

@@ -1,0 +1,106 @@
+"""Wiring of the web layer: blueprints, login, session checks, template helpers, error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from tracker.core import clock
+from tracker.core.dates import format_date, format_datetime
+from tracker.extensions import db, login_manager
+
+
+def _load_user(user_id: str):
+    from tracker.accounts.models import User
+
+    try:
+        raw_id, raw_version = user_id.split(":", 1)
+        uid, version = int(raw_id), int(raw_version)
+    except ValueError:
+        return None
+    user = db.session.get(User, uid)
+    if user is None or not user.is_enabled or user.session_version != version:
+        return None
+    return user
+
+
+def register_web(app: Flask) -> None:
+    from tracker.accounts.views import bp as accounts_bp
+    from tracker.agencies.views import bp as agencies_bp
+    from tracker.core.views import bp as core_bp
+    from tracker.plans.views import bp as plans_bp
+    from tracker.workflow.views import bp as workflow_bp
+
+    for bp in (core_bp, accounts_bp, agencies_bp, plans_bp, workflow_bp):
+        app.register_blueprint(bp)
+
+    login_manager.user_loader(_load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # the session version and timeouts do this job
+
+    @app.before_request
+    def _session_lifetime():
+        from tracker.accounts.security import check_session_lifetime
+
+        if request.endpoint == "static":
+            return None
+        if check_session_lifetime(now=clock.now()):
+            return redirect(url_for("accounts.login", next=request.full_path, expired=1))
+        return None
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
+        )
+        if current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    app.jinja_env.filters["vndate"] = format_date
+    app.jinja_env.filters["vndatetime"] = lambda value: format_datetime(value, app.config["TIMEZONE"])
+
+    @app.context_processor
+    def _globals():
+        from tracker.accounts.models import AGENCY_ROLES, ROLE_LABELS, Role
+        from tracker.workflow.status import STATUS_LABELS, STATUS_ORDER
+
+        return {
+            "Role": Role,
+            "ROLE_LABELS": ROLE_LABELS,
+            "AGENCY_ROLES": AGENCY_ROLES,
+            "STATUS_LABELS": STATUS_LABELS,
+            "STATUS_ORDER": STATUS_ORDER,
+            "today": clock.today(),
+        }
+
+    def _wants_json() -> bool:
+        return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError):
+        message = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (thiếu mã CSRF). Vui lòng tải lại trang."
+        if _wants_json():
+            return jsonify({"errors": {"csrf_token": [message]}}), 400
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        messages = {
+            400: "Yêu cầu không hợp lệ.",
+            403: "Bạn không có quyền truy cập trang này.",
+            404: "Không tìm thấy trang hoặc dữ liệu yêu cầu.",
+            405: "Phương thức không được hỗ trợ.",
+            413: "Tệp tải lên vượt quá dung lượng cho phép.",
+        }
+        message = messages.get(error.code or 500, "Đã xảy ra lỗi.")
+        if _wants_json():
+            return jsonify({"errors": {"_": [message]}}), error.code
+        return render_template("errors/error.html", code=error.code, message=message), error.code

@@ -1,0 +1,23 @@
+"""Every model, imported so that the metadata (and Alembic's autogenerate) sees the whole schema."""
+
+from tracker.accounts.models import LoginAttempt, User
+from tracker.agencies.models import Agency, AgencyAlias, AgencyGroup, agency_group_members
+from tracker.core.models import AuditEvent
+from tracker.plans.models import Assignment, DueItem, Indicator, IndicatorTarget, Plan, Section, Task
+
+__all__ = [
+    "Agency",
+    "AgencyAlias",
+    "AgencyGroup",
+    "Assignment",
+    "AuditEvent",
+    "DueItem",
+    "Indicator",
+    "IndicatorTarget",
+    "LoginAttempt",
+    "Plan",
+    "Section",
+    "Task",
+    "User",
+    "agency_group_members",
+]

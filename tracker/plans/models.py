@@ -1,0 +1,244 @@
+"""Plans, their appendices' sections and tasks, who is assigned, and the tracked due items."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.core.db import UTCDateTime
+from tracker.extensions import db
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+PLAN_STATUS_LABELS = {"draft": "Dự thảo", "active": "Đang thực hiện", "closed": "Đã kết thúc"}
+
+
+class Plan(db.Model):
+    """A plan issued by a decision or under its own number, with its appendix of tasks."""
+
+    __tablename__ = "plans"
+    __table_args__ = (CheckConstraint("status IN ('draft', 'active', 'closed')", name="valid_status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "Quyết định", "Kế hoạch"
+    doc_kind: Mapped[str] = mapped_column(String(40))
+    #: As printed: "3532/QĐ-UBND"; drafts carry "#sovb" or nothing
+    doc_number: Mapped[str] = mapped_column(String(80), default="")
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(Text)
+    issuer: Mapped[str] = mapped_column(String(255), default="")
+    signer: Mapped[str] = mapped_column(String(255), default="")
+    #: The plan period: a year (2024) or a span (2021–2025)
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default=PlanStatus.DRAFT)
+    source_filename: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    sections = relationship("Section", back_populates="plan", cascade="all, delete-orphan")
+    tasks = relationship("Task", back_populates="plan", cascade="all, delete-orphan")
+
+    @property
+    def status_label(self) -> str:
+        return PLAN_STATUS_LABELS[self.status]
+
+    @property
+    def reference(self) -> str:
+        """"Quyết định số 3532/QĐ-UBND" as documents cite it."""
+        return f"{self.doc_kind} số {self.doc_number}" if self.doc_number else self.doc_kind
+
+    @property
+    def period_label(self) -> str:
+        if not self.period_start or not self.period_end:
+            return ""
+        if self.period_start.year == self.period_end.year:
+            return f"Năm {self.period_start.year}"
+        return f"{self.period_start.year}–{self.period_end.year}"
+
+
+class Section(db.Model):
+    """A heading of the appendix: A / I / 1 … with no lead of its own."""
+
+    __tablename__ = "sections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
+    #: As printed: "A", "II", "3"
+    number: Mapped[str] = mapped_column(String(20), default="")
+    title: Mapped[str] = mapped_column(Text)
+    #: Deadline text printed on the heading, inherited by tasks without one
+    deadline_text: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer)
+
+    plan = relationship("Plan", back_populates="sections")
+
+
+class Task(db.Model):
+    """A task that a plan's appendix assigns."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="SET NULL"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    #: The number as printed in the appendix: "2.1", "-", "" …
+    number: Mapped[str] = mapped_column(String(20), default="")
+    position: Mapped[int] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text)
+    deliverable: Mapped[str] = mapped_column(Text, default="")
+    #: The lead and coordinator cells as printed
+    lead_text: Mapped[str] = mapped_column(Text, default="")
+    coordinators_text: Mapped[str] = mapped_column(Text, default="")
+    #: The deadline cell as printed; the parsed schedule lives beside it
+    deadline_text: Mapped[str] = mapped_column(Text, default="")
+    #: date, recurring, continuous, relative, external, unknown
+    schedule_kind: Mapped[str] = mapped_column(String(12), default="unknown")
+    #: The parsed schedule: {"kind", "due_dates": [...], "relative": {...} | None, "needs_review"}
+    schedule: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    plan = relationship("Plan", back_populates="tasks")
+    section = relationship("Section")
+    parent = relationship("Task", remote_side=[id])
+    assignments = relationship("Assignment", back_populates="task", cascade="all, delete-orphan")
+
+    @property
+    def schedule_kind_label(self) -> str:
+        return SCHEDULE_KIND_LABELS.get(self.schedule_kind, self.schedule_kind)
+
+
+SCHEDULE_KIND_LABELS = {
+    "date": "Một thời hạn",
+    "recurring": "Định kỳ",
+    "continuous": "Thường xuyên (không có hạn)",
+    "relative": "Tính từ một sự kiện",
+    "external": "Theo văn bản khác",
+    "unknown": "Chưa xác định",
+}
+
+
+class AssignmentRole(StrEnum):
+    LEAD = "lead"
+    COORDINATOR = "coordinator"
+
+
+class Assignment(db.Model):
+    """One agency's part in a task: lead (chủ trì) or coordinator (phối hợp)."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        UniqueConstraint("task_id", "agency_id", "role"),
+        CheckConstraint("role IN ('lead', 'coordinator')", name="valid_role"),
+        Index(None, "agency_id", "role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    role: Mapped[str] = mapped_column(String(12))
+    #: The group the assignment came from ("ALL_DISTRICTS"), if any
+    via_group: Mapped[str] = mapped_column(String(40), default="")
+
+    task = relationship("Task", back_populates="assignments")
+    agency = relationship("Agency")
+    items = relationship("DueItem", back_populates="assignment", cascade="all, delete-orphan")
+
+
+class DueKind(StrEnum):
+    DATED = "dated"
+    #: "Thường xuyên": never overdue
+    CONTINUOUS = "continuous"
+    #: Relative, external or unreadable deadline: waits for a date to be entered
+    PENDING = "pending"
+
+
+class DueItem(db.Model):
+    """The tracked unit: one assignment for one due date (one per period of a recurring task)."""
+
+    __tablename__ = "due_items"
+    __table_args__ = (
+        CheckConstraint("kind IN ('dated', 'continuous', 'pending')", name="valid_kind"),
+        CheckConstraint("progress BETWEEN 0 AND 100", name="progress_percent"),
+        CheckConstraint("kind <> 'dated' OR due_date IS NOT NULL", name="dated_has_due_date"),
+        UniqueConstraint("assignment_id", "original_due_date"),
+        Index(None, "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    #: "Quý I/2024", "Tháng 3/2024" for a period of a recurring task
+    period_label: Mapped[str] = mapped_column(String(60), default="")
+    #: The due date in force (moved by an approved extension)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    #: The due date the plan set
+    original_due_date: Mapped[date | None] = mapped_column(Date)
+    #: The day the agency reports the work was done
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    #: Completion counts once the monitoring office accepts it
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    progress_note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    assignment = relationship("Assignment", back_populates="items")
+
+
+class Indicator(db.Model):
+    """A target (chỉ tiêu) the plan sets, with a central value."""
+
+    __tablename__ = "indicators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(20), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    content: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    target_text: Mapped[str] = mapped_column(Text, default="")
+    target_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    lead_text: Mapped[str] = mapped_column(Text, default="")
+    coordinators_text: Mapped[str] = mapped_column(Text, default="")
+
+    targets = relationship("IndicatorTarget", back_populates="indicator", cascade="all, delete-orphan")
+
+
+class IndicatorTarget(db.Model):
+    """One agency's target for an indicator and the value it reports."""
+
+    __tablename__ = "indicator_targets"
+    __table_args__ = (UniqueConstraint("indicator_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    previous_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    target_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    actual_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    indicator = relationship("Indicator", back_populates="targets")
+    agency = relationship("Agency")

@@ -1,0 +1,112 @@
+"""Plans: the list, one plan as a tree of sections and tasks, and one task in detail."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from tracker.accounts.models import ALL_ROLES
+from tracker.accounts.security import roles_required
+from tracker.core import clock
+from tracker.core.models import AuditEvent
+from tracker.extensions import db
+from tracker.plans.models import Assignment, DueItem, Plan, Section, Task
+from tracker.plans.queries import plan_counts, plan_tree
+from tracker.workflow.forms import ProgressForm
+from tracker.workflow.queries import item_scope, task_scope
+from tracker.workflow.status import days_late, status_class
+
+bp = Blueprint("plans", __name__)
+
+
+def _visible_plans_query():
+    query = select(Plan).order_by(Plan.issued_on.desc().nulls_last(), Plan.id.desc())
+    if current_user.is_agency_user:
+        query = query.where(Plan.id.in_(select(Task.plan_id).where(task_scope(current_user))))
+    return query
+
+
+@bp.get("/plans")
+@roles_required(*ALL_ROLES)
+def plans():
+    tz = current_app.config["TIMEZONE"]
+    plans = db.session.scalars(_visible_plans_query()).all()
+    counts = plan_counts(current_user, clock.today(), tz)
+    return render_template("plans/list.html", plans=plans, counts=counts)
+
+
+@bp.get("/plans/<int:plan_id>")
+@roles_required(*ALL_ROLES)
+def plan(plan_id: int):
+    plan = db.session.scalar(_visible_plans_query().where(Plan.id == plan_id))
+    if plan is None:
+        abort(404)
+    tz = current_app.config["TIMEZONE"]
+    nodes = plan_tree(plan, current_user, clock.today(), tz)
+    return render_template("plans/detail.html", plan=plan, nodes=nodes)
+
+
+@bp.get("/tasks/<int:task_id>")
+@roles_required(*ALL_ROLES)
+def task(task_id: int):
+    task = db.session.scalar(
+        select(Task).options(selectinload(Task.plan)).where(Task.id == task_id, task_scope(current_user))
+    )
+    if task is None:
+        abort(404)
+    tz = current_app.config["TIMEZONE"]
+    today = clock.today()
+    rows = db.session.execute(
+        select(DueItem, Assignment, status_class(today, tz), days_late(today, tz))
+        .join(Assignment, DueItem.assignment_id == Assignment.id)
+        .options(selectinload(Assignment.agency))
+        .where(Assignment.task_id == task.id, item_scope(current_user))
+        .order_by(Assignment.role.desc(), Assignment.agency_id, DueItem.due_date)
+    ).all()
+    assignments = db.session.scalars(
+        select(Assignment).options(selectinload(Assignment.agency)).where(Assignment.task_id == task.id)
+    ).all()
+    section_path = _section_path(task)
+    item_ids = [row[0].id for row in rows]
+    history = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            or_(
+                (AuditEvent.object_type == "tasks") & (AuditEvent.object_id == task.id),
+                (AuditEvent.object_type == "due_items") & AuditEvent.object_id.in_(item_ids),
+            )
+        )
+        .order_by(AuditEvent.at.desc())
+        .limit(100)
+    ).all()
+    editable = {
+        row[0].id
+        for row in rows
+        if current_user.is_agency_user and row[1].agency_id == current_user.agency_id
+    }
+    return render_template(
+        "plans/task.html",
+        task=task,
+        rows=rows,
+        leads=[a for a in assignments if a.role == "lead"],
+        coordinators=[a for a in assignments if a.role == "coordinator"],
+        section_path=section_path,
+        history=history,
+        editable=editable,
+        progress_form=ProgressForm(),
+    )
+
+
+def _section_path(task: Task) -> list[Section]:
+    if task.section_id is None:
+        return []
+    sections = {
+        s.id: s for s in db.session.scalars(select(Section).where(Section.plan_id == task.plan_id))
+    }
+    path, current = [], sections.get(task.section_id)
+    while current is not None:
+        path.append(current)
+        current = sections.get(current.parent_id) if current.parent_id else None
+    return list(reversed(path))
