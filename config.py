@@ -27,8 +27,9 @@ class Config:
     #: None means "use instance/tracker.db", resolved in create_app once the instance path is known
     SQLALCHEMY_DATABASE_URI = _env("TRACKER_DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    #: None means "read or create instance/secret_key"
+    #: None means "read instance/secret_key" (created on first start unless in production)
     SECRET_KEY = _env("TRACKER_SECRET_KEY")
+    GENERATE_SECRET_KEY = True
     TIMEZONE = _env("TRACKER_TIMEZONE", "Asia/Ho_Chi_Minh")
 
     SMTP_HOST = _env("TRACKER_SMTP_HOST")
@@ -82,12 +83,13 @@ class Config:
 class ProductionConfig(Config):
     SESSION_COOKIE_NAME = "__Host-tracker_session"
     SESSION_COOKIE_SECURE = True
+    GENERATE_SECRET_KEY = False
 
     @staticmethod
     def check(config: dict) -> None:
         Config.check(config)
         if not config.get("SECRET_KEY"):
-            raise RuntimeError("TRACKER_SECRET_KEY must be set in production")
+            raise RuntimeError("TRACKER_SECRET_KEY (or instance/secret_key) must be set in production")
         if not config.get("SQLALCHEMY_DATABASE_URI"):
             raise RuntimeError("TRACKER_DATABASE_URL must be set in production")
 

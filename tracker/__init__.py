@@ -15,21 +15,24 @@ def _default_database_uri(app: Flask) -> str:
     return "sqlite:///" + str(Path(app.instance_path) / "tracker.db")
 
 
-def _instance_secret_key(app: Flask) -> str:
-    """Read instance/secret_key, creating it on first start (never kept in the repository)."""
+def _instance_secret_key(app: Flask) -> str | None:
+    """Read instance/secret_key, creating it on first start if allowed (never kept in the repository)."""
     path = Path(app.instance_path) / "secret_key"
     if not path.exists():
+        if not app.config["GENERATE_SECRET_KEY"]:
+            return None
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
 
 
-def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
+def create_app(config_class: type[Config] = Config, instance_path: str | None = None, **overrides) -> Flask:
     """Build the application; no queries and no scheduler here."""
     app = Flask(
         __name__,
         template_folder="../templates",
         static_folder="static",
+        instance_path=instance_path or os.environ.get("TRACKER_INSTANCE_PATH") or None,
         instance_relative_config=True,
     )
     app.config.from_object(config_class)

@@ -70,7 +70,12 @@ def users_create(email: str, role: str, agency_code: str | None, full_name: str 
     password = password or generate_password()
     try:
         user = create_user(
-            email=email, full_name=full_name or email, role=role, agency=agency, password=password, by=None,
+            email=email,
+            full_name=full_name or email,
+            role=role,
+            agency=agency,
+            password=password,
+            by=None,
             now=clock.now(),
         )
     except AccountError as error:

@@ -44,9 +44,7 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint(
-            "role IN ('admin', 'monitor', 'leader', 'agency_head', 'agency_staff')", name="valid_role"
-        ),
+        CheckConstraint("role IN ('admin', 'monitor', 'leader', 'agency_head', 'agency_staff')", name="valid_role"),
         CheckConstraint(
             "role NOT IN ('agency_head', 'agency_staff') OR agency_id IS NOT NULL", name="agency_role_has_agency"
         ),

@@ -109,7 +109,7 @@ def account():
             else:
                 db.session.commit()
                 # The new version ended every session, this one included: start it again
-                login_user(current_user)
+                login_user(current_user._get_current_object())
                 start_session(now=clock.now())
                 flash("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc.", "success")
                 return redirect(url_for("accounts.account"))

@@ -1,8 +1,10 @@
 """Agency and group forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from tracker.core.forms import VnDateField
 
 REQUIRED = "Trường này là bắt buộc."
 
@@ -22,8 +24,8 @@ class AgencyForm(FlaskForm):
     parent_id = SelectField("Đơn vị cấp trên", coerce=int)
     notice_emails = TextAreaField("Email nhận thông báo (mỗi dòng một địa chỉ)")
     head_email = StringField("Email lãnh đạo đơn vị", validators=[Optional(), Length(max=254)])
-    active_from = DateField("Hoạt động từ ngày", validators=[DataRequired(REQUIRED)])
-    active_to = DateField("Đến ngày (để trống nếu còn hoạt động)", validators=[Optional()])
+    active_from = VnDateField("Hoạt động từ ngày", validators=[DataRequired(REQUIRED)])
+    active_to = VnDateField("Đến ngày (để trống nếu còn hoạt động)", validators=[Optional()])
     successor_id = SelectField("Đơn vị kế thừa (khi đổi tên, sáp nhập)", coerce=int)
     aliases = TextAreaField("Tên gọi khác, viết tắt (mỗi dòng một tên)")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import DateTime, Integer, MetaData, TypeDecorator
 from sqlalchemy.ext.compiler import compiles
@@ -34,15 +34,15 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime: pass an aware one (see tracker.core.clock)")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 class day_diff(FunctionElement):  # noqa: N801 (a SQL function, named like one)
@@ -61,10 +61,7 @@ def _day_diff_default(element, compiler, **kw):
 @compiles(day_diff, "sqlite")
 def _day_diff_sqlite(element, compiler, **kw):
     end, start = list(element.clauses)
-    return (
-        f"CAST(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)})"
-        " AS INTEGER)"
-    )
+    return f"CAST(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}) AS INTEGER)"
 
 
 def days_between(end: ColumnElement | date, start: ColumnElement | date) -> day_diff:

@@ -41,6 +41,8 @@ def record_audit(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Add an audit event for ``obj`` (flushed with the caller's unit of work)."""
+    # Views pass flask-login's current_user, a proxy: record the user itself
+    obj = obj._get_current_object() if hasattr(obj, "_get_current_object") else obj
     db.session.flush()  # the object needs its id
     event = AuditEvent(
         at=now,

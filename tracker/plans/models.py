@@ -65,7 +65,7 @@ class Plan(db.Model):
 
     @property
     def reference(self) -> str:
-        """"Quyết định số 3532/QĐ-UBND" as documents cite it."""
+        """ "Quyết định số 3532/QĐ-UBND" as documents cite it."""
         return f"{self.doc_kind} số {self.doc_number}" if self.doc_number else self.doc_kind
 
     @property

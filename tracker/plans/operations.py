@@ -111,7 +111,8 @@ def create_plan(
         )
         db.session.add(task)
         seen: set[tuple[int, str]] = set()
-        for role, codes in ((AssignmentRole.LEAD, spec.lead_codes), (AssignmentRole.COORDINATOR, spec.coordinator_codes)):
+        roles = ((AssignmentRole.LEAD, spec.lead_codes), (AssignmentRole.COORDINATOR, spec.coordinator_codes))
+        for role, codes in roles:
             for agency, via in _agencies_for(codes, on):
                 if (agency.id, role) in seen:
                     continue

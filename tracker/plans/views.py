@@ -81,11 +81,7 @@ def task(task_id: int):
         .order_by(AuditEvent.at.desc())
         .limit(100)
     ).all()
-    editable = {
-        row[0].id
-        for row in rows
-        if current_user.is_agency_user and row[1].agency_id == current_user.agency_id
-    }
+    editable = {row[0].id for row in rows if current_user.is_agency_user and row[1].agency_id == current_user.agency_id}
     return render_template(
         "plans/task.html",
         task=task,
@@ -102,9 +98,7 @@ def task(task_id: int):
 def _section_path(task: Task) -> list[Section]:
     if task.section_id is None:
         return []
-    sections = {
-        s.id: s for s in db.session.scalars(select(Section).where(Section.plan_id == task.plan_id))
-    }
+    sections = {s.id: s for s in db.session.scalars(select(Section).where(Section.plan_id == task.plan_id))}
     path, current = [], sections.get(task.section_id)
     while current is not None:
         path.append(current)

@@ -66,12 +66,13 @@ def status_class(as_of: date, tz: str = "Asia/Ho_Chi_Minh") -> ColumnElement[str
     """
     done = is_done(as_of, tz)
     return case(
-        (and_(done, or_(DueItem.due_date.is_(None), DueItem.completed_on <= DueItem.due_date)),
-         StatusClass.DONE_ON_TIME.value),
+        (
+            and_(done, or_(DueItem.due_date.is_(None), DueItem.completed_on <= DueItem.due_date)),
+            StatusClass.DONE_ON_TIME.value,
+        ),
         (done, StatusClass.DONE_LATE.value),
         (and_(DueItem.due_date.is_not(None), DueItem.due_date < as_of), StatusClass.OPEN_OVERDUE.value),
-        (or_(DueItem.due_date.is_not(None), DueItem.kind == DueKind.CONTINUOUS.value),
-         StatusClass.OPEN_ON_TIME.value),
+        (or_(DueItem.due_date.is_not(None), DueItem.kind == DueKind.CONTINUOUS.value), StatusClass.OPEN_ON_TIME.value),
         else_=StatusClass.NO_DUE_DATE.value,
     )
 

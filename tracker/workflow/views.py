@@ -1,4 +1,4 @@
-""""Nhiệm vụ của đơn vị": the items of the user's agency (or of all agencies for the office and leaders)."""
+""" "Nhiệm vụ của đơn vị": the items of the user's agency (or of all agencies for the office and leaders)."""
 
 from __future__ import annotations
 
@@ -84,8 +84,9 @@ def item_progress(item_id: int):
     form = ProgressForm()
     if form.validate_on_submit():
         try:
-            update_progress(item, progress=form.progress.data, note=form.note.data or "", by=current_user,
-                            now=clock.now())
+            update_progress(
+                item, progress=form.progress.data, note=form.note.data or "", by=current_user, now=clock.now()
+            )
         except WorkflowError as error:
             db.session.rollback()
             for messages in error.errors.values():

@@ -1,0 +1,274 @@
+"""Login, logout, CSRF, throttling, session lifetimes and the session cookie."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from config import ProductionConfig
+from tests.conftest import PASSWORD, make_app
+from tracker.accounts.models import LoginAttempt, User
+
+
+def session_cookie(browser, app):
+    return browser.client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+
+
+def test_login_page_is_vietnamese(browser):
+    response = browser.get("/login")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert '<html lang="vi">' in page
+    assert "Đăng nhập" in page and "Mật khẩu" in page
+
+
+def test_login_and_logout(browser, make_user):
+    user = make_user("monitor")
+    response = browser.login(user.email)
+    assert response.status_code == 302
+    assert browser.get("/items").status_code == 200
+    response = browser.post("/logout", token_from="/items")
+    assert response.status_code == 302 and response.location.startswith("/login")
+    response = browser.get("/items")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_login_is_case_insensitive_on_the_email(browser, make_user):
+    user = make_user("leader")
+    assert browser.login(user.email.upper()).status_code == 302
+
+
+def test_wrong_password_is_refused_with_a_message(browser, make_user, db):
+    user = make_user("monitor")
+    response = browser.login(user.email, "sai-mat-khau-roi")
+    assert response.status_code == 401
+    assert "Email hoặc mật khẩu không đúng." in response.get_data(as_text=True)
+    assert browser.get("/items").status_code == 302
+    assert db.session.scalar(select(User.last_login_at).where(User.id == user.id)) is None
+
+
+def test_unknown_account_gets_the_same_message(browser):
+    response = browser.login("khong-co@example.org", "bat-ky-mat-khau")
+    assert response.status_code == 401
+    assert "Email hoặc mật khẩu không đúng." in response.get_data(as_text=True)
+
+
+def test_disabled_account_cannot_log_in(browser, make_user, db):
+    user = make_user("monitor")
+    user.is_enabled = False
+    db.session.commit()
+    assert browser.login(user.email).status_code == 401
+
+
+def test_login_without_csrf_token_is_refused(browser, make_user, db):
+    user = make_user("monitor")
+    response = browser.post("/login", {"email": user.email, "password": PASSWORD}, csrf=False)
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+    assert browser.get("/items").status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(LoginAttempt)) == 0
+
+
+def test_logout_needs_a_post_with_csrf(logged_in):
+    browser, _ = logged_in("monitor")
+    assert browser.get("/logout").status_code == 405
+    assert browser.post("/logout", csrf=False).status_code == 400
+    assert browser.get("/items").status_code == 200
+
+
+def test_login_never_redirects_off_site(browser, make_user):
+    user = make_user("monitor")
+    browser.get("/login")
+    for target in ("//evil.example", "https://evil.example/x", "javascript:alert(1)"):
+        browser.token = None
+        browser.get(f"/login?next={target}")
+        response = browser.post(f"/login?next={target}", {"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302
+        assert "evil" not in response.location and "javascript" not in response.location
+        browser.post("/logout", token_from="/items")
+    browser.get("/login?next=/plans")
+    response = browser.post("/login?next=/plans", {"email": user.email, "password": PASSWORD})
+    assert response.location == "/plans"
+
+
+def test_passwords_are_hashed_with_argon2id(make_user, db, app):
+    user = make_user("monitor")
+    assert user.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in user.password_hash
+    # Production parameters: at least OWASP ASVS 5.0's m=19 MiB, t=2 (tests use cheap ones)
+    assert ProductionConfig.ARGON2_MEMORY_COST >= 19 * 1024
+    assert ProductionConfig.ARGON2_TIME_COST >= 2
+
+
+def test_throttling_per_account_blocks_even_the_right_password(browser, make_user, clock):
+    user = make_user("monitor")
+    for _ in range(5):
+        assert browser.login(user.email, "sai-mat-khau-xyz").status_code == 401
+    response = browser.login(user.email)
+    assert response.status_code == 401
+    assert "quá nhiều lần" in response.get_data(as_text=True)
+    clock.advance(minutes=16)
+    assert browser.login(user.email).status_code == 302
+
+
+def test_throttling_holds_across_worker_processes(app, make_user, tmp_path):
+    """A second app (another worker) on the same database sees the same failures."""
+    user = make_user("monitor")
+    from tests.conftest import Browser
+
+    first = Browser(app.test_client())
+    for _ in range(5):
+        first.login(user.email, "sai-mat-khau-xyz")
+    other = make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
+    other.extensions["tracker.clock"] = app.extensions["tracker.clock"]
+    with other.app_context():
+        second = Browser(other.test_client())
+        response = second.login(user.email)
+        assert response.status_code == 401
+        assert "quá nhiều lần" in response.get_data(as_text=True)
+        from tracker.extensions import db
+
+        db.session.remove()
+
+
+def test_throttling_per_address(app, make_user):
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 3
+    try:
+        users = [make_user("monitor") for _ in range(4)]
+        from tests.conftest import Browser
+
+        browser = Browser(app.test_client())
+        for user in users[:3]:
+            browser.login(user.email, "sai-mat-khau-xyz")
+        assert browser.login(users[3].email).status_code == 401
+    finally:
+        app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 30
+
+
+def test_idle_timeout_ends_the_session(logged_in, clock):
+    browser, _ = logged_in("monitor")
+    clock.advance(minutes=29)
+    assert browser.get("/items").status_code == 200
+    clock.advance(minutes=29)  # 29 minutes since the last request: still alive
+    assert browser.get("/items").status_code == 200
+    clock.advance(minutes=31)
+    response = browser.get("/items")
+    assert response.status_code == 302 and "expired=1" in response.location
+    assert browser.get("/items").status_code == 302
+
+
+def test_absolute_timeout_ends_even_a_busy_session(logged_in, clock):
+    browser, _ = logged_in("monitor")
+    for _ in range(20):  # active every 25 minutes, 500 minutes in all
+        clock.advance(minutes=25)
+        assert browser.get("/items").status_code == 200
+    clock.advance(minutes=25)
+    for _ in range(4):
+        clock.advance(minutes=25)
+        browser.get("/items")
+    assert browser.get("/items").status_code == 302
+
+
+def test_logout_everywhere_ends_other_sessions(make_user, make_browser):
+    user = make_user("monitor")
+    phone, office = make_browser(), make_browser()
+    phone.login(user.email)
+    office.login(user.email)
+    assert phone.post("/account/logout-everywhere", token_from="/account").status_code == 302
+    assert office.get("/items").status_code == 302
+    assert phone.get("/items").status_code == 302
+    assert make_browser().login(user.email).status_code == 302
+
+
+def test_password_change_ends_other_sessions_but_keeps_this_one(make_user, make_browser, db):
+    user = make_user("monitor")
+    phone, office = make_browser(), make_browser()
+    phone.login(user.email)
+    office.login(user.email)
+    new = "mat-khau-moi-rat-dai-2"
+    response = phone.post(
+        "/account", {"current_password": PASSWORD, "new_password": new, "confirm": new}, token_from="/account"
+    )
+    assert response.status_code == 302
+    assert phone.get("/items").status_code == 200
+    assert office.get("/items").status_code == 302
+    assert make_browser().login(user.email).status_code == 401
+    assert make_browser().login(user.email, new).status_code == 302
+
+
+def test_password_change_with_wrong_current_password_changes_nothing(logged_in, db):
+    browser, user = logged_in("monitor")
+    before = user.password_hash
+    new = "mat-khau-moi-rat-dai-2"
+    response = browser.post(
+        "/account", {"current_password": "sai", "new_password": new, "confirm": new}, token_from="/account"
+    )
+    assert response.status_code == 200
+    assert "Mật khẩu hiện tại không đúng." in response.get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.password_hash == before
+
+
+def test_disabling_an_account_ends_its_sessions(logged_in, make_user, db):
+    browser, user = logged_in("agency_staff", "SNV")
+    admin, _ = logged_in("admin")
+    response = admin.post(
+        f"/admin/users/{user.id}",
+        {
+            "email": user.email,
+            "full_name": user.full_name,
+            "role": "agency_staff",
+            "agency_id": str(user.agency_id),
+        },
+        token_from=f"/admin/users/{user.id}",
+    )
+    assert response.status_code == 302
+    db.session.refresh(user)
+    assert user.is_enabled is False
+    assert browser.get("/items").status_code == 302
+
+
+def test_session_cookie_flags(browser, make_user, app):
+    user = make_user("monitor")
+    browser.get("/login")
+    response = browser.post("/login", {"email": user.email, "password": PASSWORD})
+    header = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("tracker_session="))
+    assert "Secure" in header and "HttpOnly" in header and "SameSite=Lax" in header
+
+
+def test_production_cookie_has_the_host_prefix(monkeypatch, tmp_path):
+    monkeypatch.setenv("TRACKER_SECRET_KEY", "x" * 40)
+    app = make_app(f"sqlite:///{tmp_path / 'p.db'}", tmp_path)
+    assert app.config["SESSION_COOKIE_NAME"] == "tracker_session"
+
+    class Prod(ProductionConfig):
+        SECRET_KEY = "y" * 40
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.db'}"
+
+    from tracker import create_app
+
+    prod = create_app(Prod, instance_path=str(tmp_path))
+    assert prod.config["SESSION_COOKIE_NAME"] == "__Host-tracker_session"
+    assert prod.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    class Prod(ProductionConfig):
+        SECRET_KEY = None
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.db'}"
+
+    from tracker import create_app
+
+    with pytest.raises(RuntimeError, match="TRACKER_SECRET_KEY"):
+        create_app(Prod, instance_path=str(tmp_path))
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_last_login_is_recorded(browser, make_user, db, clock):
+    user = make_user("monitor")
+    browser.login(user.email)
+    db.session.refresh(user)
+    assert user.last_login_at == clock.now()
+    assert timedelta(0) == user.last_login_at - clock.now()
