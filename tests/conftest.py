@@ -30,7 +30,8 @@ def _postgres_admin_url() -> str | None:
 
 def _make_pg_database(admin_url: str) -> tuple[str, sa.Engine]:
     """Create a database of this run's own; return its URL and an engine to drop it with."""
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    # No pool: the admin connection closes as soon as each statement is done
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     name = f"tracker_test_{uuid.uuid4().hex[:12]}"
     try:
         with admin.connect() as conn:

@@ -69,4 +69,8 @@ def create_app(config_class: type[Config] = Config, instance_path: str | None = 
     from tracker.core.web import register_web
 
     register_web(app)
+
+    from tracker.cli import register_commands
+
+    register_commands(app)
     return app

@@ -24,7 +24,7 @@ def main() -> None:
     """Theo dõi nhiệm vụ: tracker's commands (run, db upgrade, seed-demo, users …)."""
 
 
-@main.command("seed-demo")
+@click.command("seed-demo")
 @with_appcontext
 def seed_demo_command() -> None:
     """Load the agency directory, one demo user per role and the demo plans."""
@@ -39,10 +39,15 @@ def seed_demo_command() -> None:
         for email, role, password in created:
             click.echo(f"  {email:32} {password:20} {role}")
     else:
-        click.echo("Dữ liệu demo đã có; không tạo thêm tài khoản.")
+        from tracker.demo import DEMO_USERS
+
+        click.echo("Dữ liệu demo đã có. Tài khoản demo (mật khẩu đã in ở lần chạy đầu):")
+        for email, _name, role, _agency in DEMO_USERS:
+            click.echo(f"  {email:32} {role.label}")
+        click.echo("Đặt lại mật khẩu: tracker users reset-password --email <email>")
 
 
-@main.group("users")
+@click.group("users")
 def users_group() -> None:
     """Manage user accounts."""
 
@@ -85,3 +90,27 @@ def users_create(email: str, role: str, agency_code: str | None, full_name: str 
     db.session.commit()
     click.echo(f"Đã tạo {user.email} ({role})" + (f"; mật khẩu: {password}" if shown else ""))
     current_app.logger.info("user %s created from the command line", user.email)
+
+
+@users_group.command("reset-password")
+@click.option("--email", required=True)
+@with_appcontext
+def users_reset_password(email: str) -> None:
+    """Give a user a new generated password (printed once) and end their sessions."""
+    from tracker.accounts.models import User
+    from tracker.accounts.operations import generate_password, normalize_email, set_password
+    from tracker.core import clock
+    from tracker.extensions import db
+
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        raise click.ClickException(f"Không có tài khoản {email}")
+    password = generate_password()
+    set_password(user, password, by=None, now=clock.now())
+    db.session.commit()
+    click.echo(f"Mật khẩu mới của {user.email}: {password}")
+
+
+def register_commands(app) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(users_group)

@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, widgets
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from tracker.core.forms import VnDateField
 
@@ -24,7 +24,8 @@ class AgencyForm(FlaskForm):
     parent_id = SelectField("Đơn vị cấp trên", coerce=int)
     notice_emails = TextAreaField("Email nhận thông báo (mỗi dòng một địa chỉ)")
     head_email = StringField("Email lãnh đạo đơn vị", validators=[Optional(), Length(max=254)])
-    active_from = VnDateField("Hoạt động từ ngày", validators=[DataRequired(REQUIRED)])
+    # InputRequired, not DataRequired: it keeps the "invalid date" message instead of "required"
+    active_from = VnDateField("Hoạt động từ ngày", validators=[InputRequired(REQUIRED)])
     active_to = VnDateField("Đến ngày (để trống nếu còn hoạt động)", validators=[Optional()])
     successor_id = SelectField("Đơn vị kế thừa (khi đổi tên, sáp nhập)", coerce=int)
     aliases = TextAreaField("Tên gọi khác, viết tắt (mỗi dòng một tên)")

@@ -12,6 +12,12 @@ class VnIntegerField(IntegerField):
 
 
 class VnDateField(DateField):
+    """A date typed as dd/mm/yyyy or sent by a date input as yyyy-mm-dd."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", ["%Y-%m-%d", "%d/%m/%Y"])
+        super().__init__(label, validators, **kwargs)
+
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)

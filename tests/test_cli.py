@@ -1,0 +1,89 @@
+"""The tracker command: seed-demo and users create."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from tracker.accounts.models import User
+from tracker.agencies.models import Agency
+from tracker.plans.models import Assignment, DueItem, Plan, Task
+
+
+def test_seed_demo_prints_each_password_once(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "admin@example.org" in result.output
+    assert "chuyenvien.snv@example.org" in result.output
+    db.session.expire_all()
+    roles = set(db.session.scalars(select(User.role)))
+    assert roles == {"admin", "monitor", "leader", "agency_head", "agency_staff"}
+    password = next(line.split()[1] for line in result.output.splitlines() if "vanphong@example.org" in line)
+
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0
+    assert password not in again.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 6
+    assert db.session.scalar(select(func.count()).select_from(Plan)) == 1
+
+    from tests.conftest import Browser
+
+    browser = Browser(app.test_client())
+    assert browser.login("vanphong@example.org", password).status_code == 302
+
+
+def test_seed_demo_loads_the_directory_with_demo_addresses_and_the_002_plan(app, db):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    db.session.expire_all()
+    snv = db.session.scalar(select(Agency).where(Agency.code == "SNV"))
+    assert snv.notice_emails == ["snv@example.org"]
+    assert snv.head_email == "lanhdao.snv@example.org"
+    districts = db.session.scalar(select(func.count()).where(Agency.kind == "district"))
+    assert districts == 18
+    plan = db.session.scalar(select(Plan))
+    assert plan.title == "Kế hoạch cải cách hành chính tỉnh Quảng Nam giai đoạn 2021-2025"
+    tasks = db.session.scalars(select(Task).order_by(Task.position)).all()
+    assert [t.number for t in tasks] == ["1", "2", "3", "4", "5", "6", "7"]
+    due = dict(
+        db.session.execute(
+            select(Task.number, DueItem.due_date)
+            .join(Assignment, Assignment.task_id == Task.id)
+            .join(DueItem, DueItem.assignment_id == Assignment.id)
+        ).all()
+    )
+    assert due["3"].isoformat() == "2021-12-31"
+    assert due["6"].isoformat() == "2022-12-31"
+    lead6 = db.session.scalar(
+        select(Agency.code).join(Assignment, Assignment.agency_id == Agency.id).join(Task).where(Task.number == "6")
+    )
+    assert lead6 == "SGDDT"
+
+
+def test_users_create(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["users", "create", "--email", "CV.STP@example.org", "--role", "agency_staff", "--agency", "stp"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "mật khẩu:" in result.output
+    db.session.expire_all()
+    user = db.session.scalar(select(User).where(User.email == "cv.stp@example.org"))
+    assert user.role == "agency_staff"
+    assert user.agency.code == "STP"
+
+
+def test_users_create_refuses_bad_input_and_writes_nothing(app, db):
+    runner = app.test_cli_runner()
+    no_agency = runner.invoke(args=["users", "create", "--email", "a@example.org", "--role", "agency_head"])
+    assert no_agency.exit_code != 0
+    assert "phải gắn với một cơ quan" in no_agency.output
+    unknown = runner.invoke(
+        args=["users", "create", "--email", "b@example.org", "--role", "agency_head", "--agency", "KHONGCO"]
+    )
+    assert unknown.exit_code != 0
+    assert "KHONGCO" in unknown.output
+    short = runner.invoke(args=["users", "create", "--email", "c@example.org", "--role", "admin", "--password", "x"])
+    assert short.exit_code != 0
+    assert "ít nhất 10 ký tự" in short.output
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
