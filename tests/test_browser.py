@@ -1,0 +1,92 @@
+"""In a real browser (Debian's Chromium, driven by Playwright): log in, read the items on a phone, report progress."""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import date
+
+import pytest
+
+from tests.conftest import PASSWORD
+from tests.factories import dated, make_plan
+from tracker.plans.operations import TaskSpec
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def _need_chromium():
+    missing = None
+    if not os.path.exists(CHROMIUM):
+        missing = f"{CHROMIUM} is not installed (apt-get install chromium; make test installs it as root)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing = "playwright is not installed (pip install -e '.[dev]')"
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests cannot run in CI: {missing}")
+        pytest.skip(missing)
+
+
+@pytest.fixture
+def server(app, backend):
+    """The app served over HTTP on a loopback port, in a thread."""
+    if backend != "sqlite":
+        pytest.skip("the browser tests run once, on SQLite; the pages' queries run on both backends elsewhere")
+    _need_chromium()
+    from werkzeug.serving import make_server
+
+    app.config["SESSION_COOKIE_SECURE"] = False  # plain HTTP on loopback
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    app.config["SESSION_COOKIE_SECURE"] = True
+
+
+@pytest.fixture
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def test_agency_clerk_on_a_phone_logs_in_and_reports_progress(server, chromium, db, clock, make_user):
+    make_plan(db, clock, [
+        TaskSpec(content="Kế hoạch hoạt động kiểm soát TTHC năm 2024 tỉnh Quảng Nam", number="1",
+                 lead_text="Sở Nội vụ", lead_codes=["SNV"], deadline_text="Trước ngày 05/03/2024",
+                 schedule=dated(date(2024, 3, 5))),
+        TaskSpec(content="Báo cáo tình hình năm 2023", number="2", lead_text="Sở Nội vụ", lead_codes=["SNV"],
+                 deadline_text="Trước ngày 15/01/2024", schedule=dated(date(2024, 1, 15))),
+    ])
+    user = make_user("agency_staff", "SNV")
+    page = chromium.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page.goto(f"{server}/items")
+    assert "/login" in page.url
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/items")
+    assert page.locator("h1").inner_text() == "Nhiệm vụ của đơn vị: Sở Nội vụ"
+    body = page.locator("main").inner_text()
+    assert "15/01/2024" in body and "Chưa hoàn thành, quá hạn (46 ngày)" in body
+    # Nothing wider than the phone: the table turns into cards
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The stylesheet comes from the app itself
+    assert page.evaluate("getComputedStyle(document.querySelector('header')).display") == "flex"
+
+    page.click("text=Kế hoạch hoạt động kiểm soát TTHC năm 2024 tỉnh Quảng Nam")
+    page.fill("input[name=progress]", "80")
+    page.fill("textarea[name=note]", "Đã trình dự thảo tại Tờ trình số 45/TTr-SNV ngày 01/3/2024")
+    page.click("text=Cập nhật")
+    page.wait_for_selector("text=Đã cập nhật tiến độ.")
+    history = page.locator(".history").inner_text()
+    assert "cập nhật tiến độ 0% → 80%" in history
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.close()
