@@ -58,13 +58,28 @@ def chromium():
 
 
 def test_agency_clerk_on_a_phone_logs_in_and_reports_progress(server, chromium, db, clock, make_user):
-    make_plan(db, clock, [
-        TaskSpec(content="Kế hoạch hoạt động kiểm soát TTHC năm 2024 tỉnh Quảng Nam", number="1",
-                 lead_text="Sở Nội vụ", lead_codes=["SNV"], deadline_text="Trước ngày 05/03/2024",
-                 schedule=dated(date(2024, 3, 5))),
-        TaskSpec(content="Báo cáo tình hình năm 2023", number="2", lead_text="Sở Nội vụ", lead_codes=["SNV"],
-                 deadline_text="Trước ngày 15/01/2024", schedule=dated(date(2024, 1, 15))),
-    ])
+    make_plan(
+        db,
+        clock,
+        [
+            TaskSpec(
+                content="Kế hoạch hoạt động kiểm soát TTHC năm 2024 tỉnh Quảng Nam",
+                number="1",
+                lead_text="Sở Nội vụ",
+                lead_codes=["SNV"],
+                deadline_text="Trước ngày 05/03/2024",
+                schedule=dated(date(2024, 3, 5)),
+            ),
+            TaskSpec(
+                content="Báo cáo tình hình năm 2023",
+                number="2",
+                lead_text="Sở Nội vụ",
+                lead_codes=["SNV"],
+                deadline_text="Trước ngày 15/01/2024",
+                schedule=dated(date(2024, 1, 15)),
+            ),
+        ],
+    )
     user = make_user("agency_staff", "SNV")
     page = chromium.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page.goto(f"{server}/items")

@@ -188,9 +188,9 @@ class _Parser:
                 masked[i] = " "
             if due is None:
                 return
-            before = t[max(0, match.start() - 22): match.start()]
+            before = t[max(0, match.start() - 22) : match.start()]
             # "từ tháng 10/2025 đến khi …" starts work; "từ … đến 31/3/2026" has an end date
-            ends_later = re.search(r"\bđến\b(?! khi)|^\s*-", t[match.end(): match.end() + 30])
+            ends_later = re.search(r"\bđến\b(?! khi)|^\s*-", t[match.end() : match.end() + 30])
             found.append(
                 _Candidate(
                     due=due,
@@ -213,7 +213,9 @@ class _Parser:
         for m in re.finditer(r"(?:số\s*)?\d+/[\w.-]*[a-zđ][\w.-]*(?:\s*ngày\s*\d{1,2}/\d{1,2}/\d{4})?", t):
             take(m, None)
         # Annual and monthly clauses belong to the recurring reader: hide them from the one-off reader
-        for m in re.finditer(r"(ngày \d{1,2}(?:/\d{1,2})?|\d{1,2}/\d{1,2}|tháng \d{1,2})[^;.]{0,12}\bhằng (năm|tháng)", t):
+        for m in re.finditer(
+            r"(ngày \d{1,2}(?:/\d{1,2})?|\d{1,2}/\d{1,2}|tháng \d{1,2})[^;.]{0,12}\bhằng (năm|tháng)", t
+        ):
             take(m, None)
         for m in re.finditer(r"ngày \d{1,2} (?:của )?tháng (?:cuối|đầu) (?:mỗi )?quý|tháng tiếp theo", t):
             take(m, None)
@@ -231,7 +233,9 @@ class _Parser:
                 take(m, _month_end(y, last))
         # Quý I, II/2024; Quý III-IV/2025; Quý II năm 2023; quý IV-2025
         quarter = r"(?:iv|iii|ii|i|[1-4])\b"
-        pattern = rf"quý\s*({quarter}(?:\s*(?:,|-|và|đến)\s*(?:quý\s*)?{quarter})*)\s*(?:/|-|,)?\s*(?:năm\s*)?(\d{{4}})?"
+        pattern = (
+            rf"quý\s*({quarter}(?:\s*(?:,|-|và|đến)\s*(?:quý\s*)?{quarter})*)\s*(?:/|-|,)?\s*(?:năm\s*)?(\d{{4}})?"
+        )
         for m in re.finditer(pattern, text()):
             quarters = [ROMAN[q] for q in re.findall(r"iv|iii|ii|i|[1-4]", m.group(1))]
             y = year_of(m.group(2))
@@ -323,18 +327,14 @@ class _Parser:
             years = [int(all_quarters.group(1))] if all_quarters and all_quarters.group(1) else self.years()
             for y in years:
                 for q in range(1, 5):
-                    due = (
-                        _day_in_month(y, q * 3, int(quarter_day.group(1))) if quarter_day else _quarter_end(y, q)
-                    )
+                    due = _day_in_month(y, q * 3, int(quarter_day.group(1))) if quarter_day else _quarter_end(y, q)
                     if self.in_period(due) or all_quarters:
                         dates[due] = f"Quý {ROMAN_LABEL[q]}/{y}"
 
         annual = re.search(r"hằng năm|mỗi năm|định kỳ năm|tổng kết năm|năm sau liền kề|\bnăm \(", t)
         half = re.search(r"\b0?6 tháng(/lần| một lần)?\b", t) and re.search(r"định kỳ|hằng|/lần|một lần", t)
         day_months = [
-            (int(d), int(m))
-            for d, m in re.findall(r"(?:ngày )?(\d{1,2})/(\d{1,2})\b(?!/\d)", t)
-            if 1 <= int(m) <= 12
+            (int(d), int(m)) for d, m in re.findall(r"(?:ngày )?(\d{1,2})/(\d{1,2})\b(?!/\d)", t) if 1 <= int(m) <= 12
         ]
         day_months += [
             (int(d), int(m))
@@ -370,9 +370,7 @@ class _Parser:
     # -- relative and event-bound deadlines
     def relative(self) -> Schedule | None:
         t = self.t
-        m = re.search(
-            r"(\d{1,3})\s*ngày( làm việc)?\s*(?:,\s*)?(?:kể từ|tính từ|sau khi|sau|từ)\s*(?:ngày\s*)?(.*)", t
-        )
+        m = re.search(r"(\d{1,3})\s*ngày( làm việc)?\s*(?:,\s*)?(?:kể từ|tính từ|sau khi|sau|từ)\s*(?:ngày\s*)?(.*)", t)
         if m:
             unit = "working_days" if m.group(2) else "days"
             return self.schedule(
@@ -383,9 +381,7 @@ class _Parser:
             return self.schedule("relative", relative={"amount": 0, "unit": "days", "after": _clean(m.group(1))})
         m = re.search(r"(?:^|\b)(?:sau khi|khi|đến khi)\s+(.*)", t)
         if m:
-            return self.schedule(
-                "relative", relative={"amount": None, "unit": "days", "after": _clean(m.group(1))}
-            )
+            return self.schedule("relative", relative={"amount": None, "unit": "days", "after": _clean(m.group(1))})
         return None
 
 
@@ -400,9 +396,7 @@ def _original_case(fragment: str, raw: str) -> str:
     return match.group(0) if match else fragment
 
 
-def parse_deadline(
-    text: str | None, year: int | None = None, period: tuple[date, date] | None = None
-) -> Schedule:
+def parse_deadline(text: str | None, year: int | None = None, period: tuple[date, date] | None = None) -> Schedule:
     """Read a deadline cell. Never raises: what cannot be read comes back as ``unknown`` for review."""
     text = text or ""
     try:
