@@ -132,7 +132,48 @@ def parse_deadline_command(text: str, year: int | None, as_json: bool) -> None:
             click.echo(f"{item}: {schedule.kind}; {dates}{review}")
 
 
+@click.group("agencies")
+def agencies_group() -> None:
+    """The agency directory."""
+
+
+@agencies_group.command("resolve")
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per line with TEXT '-')")
+@with_appcontext
+def agencies_resolve(text: str, as_json: bool) -> None:
+    """Read a lead or coordinator cell; TEXT '-' reads one cell per line from standard input."""
+    from tracker.agencies.resolver import resolve_cell
+
+    index = _alias_index()
+    cells = [line.rstrip("\r\n") for line in sys.stdin] if text == "-" else [text]
+    for cell in cells:
+        result = resolve_cell(cell, index).to_json()
+        if as_json:
+            click.echo(json.dumps(result, ensure_ascii=False))
+        else:
+            parts = [*result["agencies"], *result["groups"], *(f"?{u}" for u in result["unresolved"])]
+            click.echo(f"{cell}: {'; '.join(parts) or '—'}")
+
+
+def _alias_index():
+    """The database's directory; the shipped one when the database has none yet."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tracker.agencies.directory import read_directory
+    from tracker.agencies.resolver import AliasIndex
+
+    try:
+        index = AliasIndex.from_database()
+    except SQLAlchemyError:
+        index = None
+    if index is None or not index.display:
+        index = AliasIndex.from_directory(read_directory())
+    return index
+
+
 def register_commands(app) -> None:
+    app.cli.add_command(agencies_group)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(users_group)
     app.cli.add_command(parse_deadline_command)

@@ -1,0 +1,151 @@
+"""The agency resolver: Quảng Nam's cells from the seeds, group phrases, and real cells from other provinces."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from config import TestConfig
+from tracker import create_app
+from tracker.agencies.directory import read_directory
+from tracker.agencies.resolver import AliasIndex, resolve_cell
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "agencies.txt"
+
+
+@pytest.fixture(scope="module")
+def index() -> AliasIndex:
+    return AliasIndex.from_directory(read_directory())
+
+
+@pytest.mark.parametrize(
+    ("cell", "agencies", "groups", "unresolved"),
+    [
+        ("Sở TT&TT", ["Sở Thông tin và Truyền thông"], [], []),
+        ("Sở Thông tin - Truyền thông; Sở Nội vụ", ["Sở Thông tin và Truyền thông", "Sở Nội vụ"], [], []),
+        ("VP UBND tỉnh", ["Văn phòng UBND tỉnh"], [], []),
+        ("Đài PT-TH tỉnh", ["Đài Phát thanh - Truyền hình Quảng Nam"], [], []),
+        (
+            "Sở Văn hóa, Thể thao và Du lịch; Sở Lao động - Thương binh và Xã hội",
+            ["Sở Văn hóa, Thể thao và Du lịch", "Sở Lao động - Thương binh và Xã hội"],
+            [],
+            [],
+        ),
+        ("Sở Văn hoá, Thể thao và Du lịch", ["Sở Văn hóa, Thể thao và Du lịch"], [], []),  # old-style accent
+        ("Ủy ban nhân dân thành phố Hội An", ["UBND thành phố Hội An"], [], []),
+        (
+            "Sở Nội vụ theo dõi, đôn đốc các sở, ban, ngành, UBND các huyện, thành phố",
+            ["Sở Nội vụ"],
+            ["ALL_DEPARTMENTS", "ALL_DISTRICTS"],
+            [],
+        ),
+        (
+            "- Đoàn kiểm tra CCHC của tỉnh - Sở Nội vụ, Văn phòng UBND tỉnh",
+            ["Sở Nội vụ", "Văn phòng UBND tỉnh"],
+            [],
+            ["Đoàn kiểm tra CCHC của tỉnh"],
+        ),
+        (
+            "Sở Thông tin và Truyền thông chủ trì về hạ tầng kỹ thuật; phối hợp với Sở Tư pháp",
+            ["Sở Thông tin và Truyền thông", "Sở Tư pháp"],
+            [],
+            [],
+        ),
+        ("Các Sở, ban, ngành, UBND cấp huyện, cấp xã", [], ["ALL_DEPARTMENTS", "ALL_DISTRICTS", "ALL_COMMUNES"], []),
+        (
+            "Các Sở, Ban, ngành; UBND cấp huyện; UBND cấp xã",
+            [],
+            ["ALL_DEPARTMENTS", "ALL_DISTRICTS", "ALL_COMMUNES"],
+            [],
+        ),
+        ("Các cơ quan, đơn vị, địa phương", [], ["ALL_AGENCIES"], []),
+        ("Các cơ quan chuyên môn thuộc UBND tỉnh", [], ["ALL_DEPARTMENTS"], []),
+        ("UBND các huyện, thị xã, thành phố", [], ["ALL_DISTRICTS"], []),
+        (
+            "- Các sở, ban, ngành, UBND cấp huyện - Đại biểu HĐND tỉnh",
+            [],
+            ["ALL_DEPARTMENTS", "ALL_DISTRICTS"],
+            ["Đại biểu HĐND tỉnh"],
+        ),
+        ("Bộ Nội vụ", [], [], ["Bộ Nội vụ"]),
+        (
+            "Các cơ quan, đơn vị, tổ chức, cá nhân liên quan",
+            [],
+            [],
+            ["Các cơ quan, đơn vị, tổ chức, cá nhân liên quan"],
+        ),
+        ("<p>Văn phòng UBND tỉnh</p>", ["Văn phòng UBND tỉnh"], [], []),
+        ("", [], [], []),
+    ],
+)
+def test_cells(index, cell, agencies, groups, unresolved):
+    assert resolve_cell(cell, index).to_json() == {"agencies": agencies, "groups": groups, "unresolved": unresolved}
+
+
+def test_an_unknown_body_is_flagged_with_what_was_resolved():
+    text = (
+        "Sở Kế hoạch và Đầu tư chủ trì, tham mưu UBND tỉnh tổ chức đối thoại/diễn đàn với doanh nghiệp "
+        "Ban Tiếp công dân tỉnh: tham mưu tổ chức đối thoại với người dân."
+    )
+    result = resolve_cell(text, AliasIndex.from_directory(read_directory()))
+    assert result.agencies == ["Sở Kế hoạch và Đầu tư"]
+    assert result.unresolved == ["Ban Tiếp công dân tỉnh"]
+
+
+def _corpus_cells() -> list[str]:
+    if not CORPUS.exists():
+        pytest.skip(f"{CORPUS} is absent (the corpus lives in ../shared, outside the project)")
+    cells = []
+    for line in CORPUS.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# SECTION 2"):
+            break
+        parts = line.split("\t")
+        if not line.startswith("#") and len(parts) >= 2:
+            cells.append(parts[1])
+    return cells
+
+
+def test_no_real_cell_is_silently_dropped(index):
+    """Every real cell from other provinces yields an agency, a group or text flagged for a person."""
+    cells = _corpus_cells()
+    assert len(cells) > 300
+    for cell in cells:
+        result = resolve_cell(cell, index)
+        assert result.agencies or result.groups or result.unresolved, cell
+
+
+def test_other_provinces_abbreviations_resolve_to_our_departments(index):
+    for cell, name in [
+        ("Sở KH&CN", "Sở Khoa học và Công nghệ"),
+        ("Sở GD&ĐT", "Sở Giáo dục và Đào tạo"),
+        ("Sở Văn hoá Thể thao du lịch", "Sở Văn hóa, Thể thao và Du lịch"),
+    ]:
+        assert resolve_cell(cell, index).agencies == [name], cell
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_never_raises(text):
+    resolve_cell(text, AliasIndex.from_directory(read_directory()))
+
+
+def test_resolve_command_json_and_stdin(tmp_path):
+    runner = create_app(
+        TestConfig, instance_path=str(tmp_path), SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'empty.db'}"
+    ).test_cli_runner()
+    result = runner.invoke(args=["agencies", "resolve", "Sở TT&TT", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"agencies": ["Sở Thông tin và Truyền thông"], "groups": [], "unresolved": []}
+    result = runner.invoke(
+        args=["agencies", "resolve", "-", "--json"], input="VP UBND tỉnh\nUBND cấp huyện\nBộ Tư pháp\n"
+    )
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert lines == [
+        {"agencies": ["Văn phòng UBND tỉnh"], "groups": [], "unresolved": []},
+        {"agencies": [], "groups": ["ALL_DISTRICTS"], "unresolved": []},
+        {"agencies": [], "groups": [], "unresolved": ["Bộ Tư pháp"]},
+    ]
