@@ -1,0 +1,221 @@
+"""Readers: an appendix file → rows of cell texts, for the one shared pipeline.
+
+Each reader keeps the text of every cell as printed (line breaks inside a cell included) and undoes merges the way
+a reader of the table would: a vertically merged cell (one lead for several tasks) repeats in every row it spans;
+a horizontally merged cell (a section title across the table) stays in its first column only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Largest file the importer reads
+MAX_BYTES = 20 * 1024 * 1024
+
+
+class ReadError(ValueError):
+    """The file cannot be read as an appendix; the message is Vietnamese and says why."""
+
+
+@dataclass
+class Document:
+    """What a reader found: tables (rows of cells) and the text around them (for the plan's own details)."""
+
+    tables: list[list[list[str]]] = field(default_factory=list)
+    preamble: list[str] = field(default_factory=list)
+    source: str = ""
+
+
+def _nfc(text: str | None) -> str:
+    return unicodedata.normalize("NFC", text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def read_path(path: str | Path) -> Document:
+    """Read a file by its extension."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise ReadError(f"Không mở được tệp {path.name}.") from error
+    if size == 0:
+        raise ReadError("Tệp rỗng.")
+    if size > MAX_BYTES:
+        raise ReadError(f"Tệp quá lớn ({size // 1024 // 1024} MB; tối đa {MAX_BYTES // 1024 // 1024} MB).")
+    data = path.read_bytes()
+    return read_bytes(data, path.name)
+
+
+def read_bytes(data: bytes, filename: str) -> Document:
+    suffix = Path(filename).suffix.lower()
+    if not data:
+        raise ReadError("Tệp rỗng.")
+    if len(data) > MAX_BYTES:
+        raise ReadError(f"Tệp quá lớn (tối đa {MAX_BYTES // 1024 // 1024} MB).")
+    readers = {".docx": read_docx, ".xlsx": read_xlsx, ".csv": read_csv, ".txt": read_text, ".tsv": read_text}
+    if suffix not in readers:
+        raise ReadError(f"Không hỗ trợ tệp {suffix or 'không có phần mở rộng'}: hãy dùng .docx, .xlsx, .csv hoặc .txt.")
+    document = readers[suffix](data)
+    document.source = filename
+    if not any(document.tables):
+        raise ReadError("Không tìm thấy bảng nào trong tệp.")
+    return document
+
+
+# --- Word ----------------------------------------------------------------------------------------------
+
+
+def read_docx(data: bytes) -> Document:
+    try:
+        from docx import Document as open_docx
+        from docx.oxml.ns import qn
+    except ImportError as error:  # pragma: no cover - a dependency of the project
+        raise ReadError("Thiếu thư viện python-docx.") from error
+    try:
+        doc = open_docx(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise ReadError("Tệp .docx bị hỏng hoặc không phải tài liệu Word.") from error
+    except Exception as error:  # noqa: BLE001 - python-docx raises many kinds on a broken package
+        raise ReadError("Tệp .docx bị hỏng hoặc không phải tài liệu Word.") from error
+
+    def cell_text(tc) -> str:
+        lines = []
+        for p in tc.iter(qn("w:p")):
+            lines.append("".join(t.text or "" for t in p.iter(qn("w:t"))))
+        return _nfc("\n".join(lines))
+
+    result = Document(preamble=[_nfc(p.text) for p in doc.paragraphs if p.text.strip()])
+    for table in doc.tables:
+        rows: list[list[str]] = []
+        above: dict[int, str] = {}
+        for tr in table._tbl.tr_lst:
+            row: list[str] = []
+            column = 0
+            for tc in tr.tc_lst:
+                span = tc.grid_span or 1
+                vmerge = tc.vMerge  # "restart", "continue" or None; python-docx's row.cells hides this
+                text = above.get(column, "") if vmerge == "continue" else cell_text(tc)
+                above[column] = text
+                row.append(text)
+                row.extend([""] * (span - 1))
+                for extra in range(1, span):
+                    above[column + extra] = ""
+                column += span
+            rows.append(row)
+        result.tables.append(rows)
+    return result
+
+
+# --- Excel ---------------------------------------------------------------------------------------------
+
+
+def read_xlsx(data: bytes) -> Document:
+    try:
+        import openpyxl
+    except ImportError as error:  # pragma: no cover
+        raise ReadError("Thiếu thư viện openpyxl.") from error
+    try:
+        # Not read-only: read-only mode does not expose merged cells
+        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise ReadError("Tệp .xlsx bị hỏng hoặc không phải bảng tính Excel.") from error
+    result = Document()
+    for sheet in workbook.worksheets:
+        fill: dict[tuple[int, int], str] = {}
+        blank: set[tuple[int, int]] = set()
+        for merged in sheet.merged_cells.ranges:
+            value = sheet.cell(merged.min_row, merged.min_col).value
+            for r in range(merged.min_row, merged.max_row + 1):
+                for c in range(merged.min_col, merged.max_col + 1):
+                    if (r, c) == (merged.min_row, merged.min_col):
+                        continue
+                    if c == merged.min_col:
+                        fill[(r, c)] = _cell_value(value)  # down: the same lead for each row
+                    else:
+                        blank.add((r, c))  # across: the first column only
+        rows: list[list[str]] = []
+        for r, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = []
+            for c, value in enumerate(row, start=1):
+                if (r, c) in fill:
+                    cells.append(fill[(r, c)])
+                elif (r, c) in blank:
+                    cells.append("")
+                else:
+                    cells.append(_cell_value(value))
+            rows.append(cells)
+        result.tables.append(rows)
+    return result
+
+
+def _cell_value(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return _nfc(str(value))
+
+
+# --- CSV -----------------------------------------------------------------------------------------------
+
+
+def _decode(data: bytes, kind: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ReadError(
+            f"Tệp {kind} không phải UTF-8 (có thể là bảng mã cũ như TCVN3, VNI hoặc Windows-1258): "
+            "hãy lưu lại với bảng mã UTF-8 rồi tải lên lại."
+        ) from error
+
+
+def read_csv(data: bytes) -> Document:
+    text = _decode(data, "CSV")
+    sample = text[:20000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        counts = {d: sample.count(d) for d in (",", ";", "\t")}
+        delimiter = max(counts, key=counts.get)
+    rows = [[_nfc(cell) for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return Document(tables=[rows])
+
+
+# --- plain text ----------------------------------------------------------------------------------------
+
+
+def read_text(data: bytes) -> Document:
+    """Tab-separated text (one row per line, as an appendix copied out of Word or a web page)."""
+    text = _decode(data, "văn bản")
+    lines = text.splitlines()
+    tabbed = [line for line in lines if "\t" in line]
+    if len(tabbed) < 2:
+        raise ReadError(
+            "Không tìm thấy bảng trong văn bản: cần các cột cách nhau bằng dấu Tab "
+            "(văn bản trích từ PDF hãy tải lên tệp PDF hoặc Word gốc)."
+        )
+    rows = [[_nfc(cell) for cell in line.split("\t")] for line in lines]
+    preamble = []
+    for line in lines:
+        if "\t" in line:
+            break
+        if line.strip():
+            preamble.append(_nfc(line))
+    return Document(tables=[rows], preamble=preamble)
+
+
+def strip_html(text: str) -> str:
+    """Cell text as shown: HTML fragments out, list items on their own lines."""
+    text = re.sub(r"<\s*(br|/p|/li|li)\b[^>]*>", "\n", text, flags=re.IGNORECASE)
+    text = re.sub(r"<[^>]+>", "", text)
+    text = text.replace("&nbsp;", " ").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
