@@ -24,7 +24,7 @@ def test_seed_demo_prints_each_password_once(app, db):
     assert again.exit_code == 0
     assert password not in again.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 6
-    assert db.session.scalar(select(func.count()).select_from(Plan)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Plan)) == 2
 
     from tests.conftest import Browser
 
@@ -40,23 +40,44 @@ def test_seed_demo_loads_the_directory_with_demo_addresses_and_the_002_plan(app,
     assert snv.head_email == "lanhdao.snv@example.org"
     districts = db.session.scalar(select(func.count()).where(Agency.kind == "district"))
     assert districts == 18
-    plan = db.session.scalar(select(Plan))
+    plan = db.session.scalar(select(Plan).where(Plan.source_filename == "002_691fbd729f25c83e.txt"))
     assert plan.title == "Kế hoạch cải cách hành chính tỉnh Quảng Nam giai đoạn 2021-2025"
-    tasks = db.session.scalars(select(Task).order_by(Task.position)).all()
+    tasks = db.session.scalars(select(Task).where(Task.plan_id == plan.id).order_by(Task.position)).all()
     assert [t.number for t in tasks] == ["1", "2", "3", "4", "5", "6", "7"]
     due = dict(
         db.session.execute(
             select(Task.number, DueItem.due_date)
             .join(Assignment, Assignment.task_id == Task.id)
             .join(DueItem, DueItem.assignment_id == Assignment.id)
+            .where(Task.plan_id == plan.id)
         ).all()
     )
     assert due["3"].isoformat() == "2021-12-31"
     assert due["6"].isoformat() == "2022-12-31"
     lead6 = db.session.scalar(
-        select(Agency.code).join(Assignment, Assignment.agency_id == Agency.id).join(Task).where(Task.number == "6")
+        select(Agency.code)
+        .join(Assignment, Assignment.agency_id == Agency.id)
+        .join(Task)
+        .where(Task.number == "6", Task.plan_id == plan.id)
     )
     assert lead6 == "SGDDT"
+
+
+def test_seed_demo_imports_the_003_appendix_through_the_importer(app, db):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    db.session.expire_all()
+    plan = db.session.scalar(select(Plan).where(Plan.source_filename == "003_parindex_sipas_2023.txt"))
+    assert (plan.status, plan.period_start.isoformat(), plan.doc_kind) == ("active", "2023-01-01", "Kế hoạch")
+    assert db.session.scalar(select(func.count()).where(Task.plan_id == plan.id)) == 90
+    snv_items = db.session.scalar(
+        select(func.count())
+        .select_from(DueItem)
+        .join(Assignment)
+        .join(Task)
+        .join(Agency, Assignment.agency_id == Agency.id)
+        .where(Task.plan_id == plan.id, Agency.code == "SNV", Assignment.role == "lead")
+    )
+    assert snv_items >= 10
 
 
 def test_users_create(app, db):

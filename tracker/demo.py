@@ -25,6 +25,8 @@ DEMO_USERS = [
     ("chuyenvien.syt@example.org", "Chuyên viên Sở Y tế", Role.AGENCY_STAFF, "SYT"),
 ]
 DEMO_PLANS = ["002_cchc_2021_2025.json"]
+#: Appendices carried as the province published them, loaded through the importer
+DEMO_APPENDICES = ["003_parindex_sipas_2023.txt"]
 
 
 def load_demo_plan(name: str, *, now: datetime) -> Plan | None:
@@ -66,4 +68,20 @@ def seed_demo(*, now: datetime) -> list[tuple[str, str, str]]:
         created.append((email, role.label, password))
     for name in DEMO_PLANS:
         load_demo_plan(name, now=now)
+    for name in DEMO_APPENDICES:
+        import_demo_appendix(name, now=now)
     return created
+
+
+def import_demo_appendix(name: str, *, now: datetime) -> Plan | None:
+    """Import one of the carried appendices, as the monitoring office would, unless it is already in."""
+    from tracker.agencies.resolver import AliasIndex
+    from tracker.importers.operations import save_parsed_plan
+    from tracker.importers.pipeline import build_plan
+    from tracker.importers.readers import read_bytes
+
+    if db.session.scalar(select(func.count()).where(Plan.source_filename == name)):
+        return None
+    data = resources.files("tracker.plans").joinpath("demo", name).read_bytes()
+    parsed = build_plan(read_bytes(data, name), AliasIndex.from_database())
+    return save_parsed_plan(parsed, by=None, now=now, overrides={"status": "active", "signer": "Lê Trí Thanh"})

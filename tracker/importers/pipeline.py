@@ -171,6 +171,8 @@ def number_level(number: str) -> int | None:
         return 0
     if ROMAN.match(n):
         return 1
+    if re.fullmatch(r"[IVXL]+(\.\d+)+", n) and ROMAN.match(n.split(".")[0]):
+        return 1 + n.count(".")  # III.1, III.1.1
     if re.fullmatch(r"\d+", n):
         return 2
     if re.fullmatch(r"\d+(\.\d+)+", n):
@@ -182,7 +184,7 @@ def number_level(number: str) -> int | None:
 
 def _split_leading_number(text: str) -> tuple[str, str]:
     """ "I. NÂNG CAO NHẬN THỨC" → ("I", "NÂNG CAO NHẬN THỨC") when a section title carries its number."""
-    match = re.match(r"^\s*([A-E]|[IVXL]+|\d+(?:\.\d+)*)[.)]?\s+(\S.*)$", text, re.S)
+    match = re.match(r"^\s*([A-E]|[IVXL]+(?:\.\d+)*|\d+(?:\.\d+)*)[.)]?\s+(\S.*)$", text, re.S)
     if match and number_level(match.group(1)) is not None:
         return match.group(1), match.group(2)
     return "", text
@@ -220,11 +222,12 @@ def build_plan(
 
 
 def _childless_headings_are_tasks(plan: ParsedPlan, index, year, period) -> None:
-    """A numbered row with no lead and nothing under it is a task that lacks its lead, not a heading."""
+    """A numbered row with a deadline, no lead and nothing under it is a task that lacks its lead."""
     parents = {s.parent_key for s in plan.sections} | {t.section_key for t in plan.tasks}
     keep = []
     for section in plan.sections:
-        if section.key in parents or section.level <= 1:
+        arabic = bool(re.fullmatch(r"\d+(\.\d+)*", section.number))
+        if section.key in parents or not arabic or not section.deadline_text:
             keep.append(section)
             continue
         path = []
@@ -342,7 +345,8 @@ def _read_rows(plan: ParsedPlan, table, start, columns, height, index, year, per
             and (not deliverable or (level is not None and level <= 1))
         )
         if is_heading:
-            while headings and (level is None or headings[-1].level >= level):
+            # an unnumbered heading sits under the numbered one before it
+            while headings and headings[-1].level >= (level if level is not None else 9):
                 headings.pop()
             section = ParsedSection(
                 key=f"s{len(plan.sections) + 1}",
