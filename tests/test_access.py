@@ -69,6 +69,7 @@ def pages(world) -> dict[str, set[str]]:
         "/admin/agencies/1": admin,
         "/admin/groups": admin,
         "/admin/groups/new": admin,
+        "/imports": {"admin", "monitor"},
     }
 
 

@@ -3,6 +3,7 @@
 from tracker.accounts.models import LoginAttempt, User
 from tracker.agencies.models import Agency, AgencyAlias, AgencyGroup, agency_group_members
 from tracker.core.models import AuditEvent
+from tracker.importers.models import ImportDraft
 from tracker.plans.models import Assignment, DueItem, Indicator, IndicatorTarget, Plan, Section, Task
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "AuditEvent",
     "DueItem",
     "Indicator",
+    "ImportDraft",
     "IndicatorTarget",
     "LoginAttempt",
     "Plan",

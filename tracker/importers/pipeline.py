@@ -452,3 +452,74 @@ def _flag(task: ParsedTask) -> None:
     if task.schedule.kind in ("relative", "external", "unknown") and task.deadline_text:
         flags.append(f"deadline_{task.schedule.kind}")
     task.flags = flags
+
+
+# --- drafts: what the preview keeps between requests ---------------------------------------------------
+
+
+def to_draft(plan: ParsedPlan) -> dict[str, Any]:
+    """The texts of the parsed plan (what a person may edit); resolutions and schedules are derived again."""
+    return {
+        "plan": plan.plan,
+        "warnings": plan.warnings,
+        "sections": [
+            {
+                "key": s.key,
+                "number": s.number,
+                "title": s.title,
+                "deadline_text": s.deadline_text,
+                "parent_key": s.parent_key,
+                "level": s.level,
+                "line": s.line,
+            }
+            for s in plan.sections
+        ],
+        "tasks": [
+            {
+                "number": t.number,
+                "section_path": t.section_path,
+                "content": t.content,
+                "deliverable": t.deliverable,
+                "lead_text": t.lead_text,
+                "coordinators_text": t.coordinators_text,
+                "deadline_text": t.deadline_text,
+                "raw": t.raw,
+                "line": t.line,
+                "section_key": t.section_key,
+                "parent_index": t.parent_index,
+                "deadline_inherited": t.deadline_inherited,
+            }
+            for t in plan.tasks
+        ],
+    }
+
+
+def from_draft(
+    draft: dict[str, Any], index: AliasIndex, *, year: int | None = None, period: tuple[date, date] | None = None
+) -> ParsedPlan:
+    """Rebuild a parsed plan from a draft, reading each cell again (after a person edited some)."""
+    year = year if year is not None else draft["plan"].get("year")
+    plan = ParsedPlan(plan=dict(draft["plan"]), warnings=list(draft.get("warnings", [])))
+    plan.sections = [ParsedSection(**s) for s in draft["sections"]]
+    for t in draft["tasks"]:
+        task = ParsedTask(
+            number=t["number"],
+            section_path=t["section_path"],
+            content=t["content"],
+            deliverable=t["deliverable"],
+            lead_text=t["lead_text"],
+            coordinators_text=t["coordinators_text"],
+            deadline_text=t["deadline_text"],
+            schedule=parse_deadline(t["deadline_text"], year, period),
+            lead=resolve_cell(t["lead_text"], index),
+            coordinators=resolve_cell(t["coordinators_text"], index),
+            flags=[],
+            raw=t["raw"],
+            line=t["line"],
+            section_key=t["section_key"],
+            parent_index=t["parent_index"],
+            deadline_inherited=t["deadline_inherited"],
+        )
+        _flag(task)
+        plan.tasks.append(task)
+    return plan

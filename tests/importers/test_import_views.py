@@ -1,0 +1,143 @@
+"""The monitoring office's import in the browser: upload, preview, edit a row, commit; and the forbidden paths."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from tracker.importers.models import ImportDraft
+from tracker.plans.models import Plan, Task
+
+DEMO_003 = Path(__file__).resolve().parents[2] / "tracker" / "plans" / "demo" / "003_parindex_sipas_2023.txt"
+
+
+def upload(browser, data: bytes, name: str, **fields):
+    return browser.post(
+        "/imports",
+        {"file": (io.BytesIO(data), name), **fields},
+        token_from="/imports",
+        content_type="multipart/form-data",
+    )
+
+
+def count(db, model) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_upload_preview_edit_and_commit(logged_in, db):
+    browser, _ = logged_in("monitor")
+    response = upload(browser, DEMO_003.read_bytes(), "phu-luc-003.txt")
+    assert response.status_code == 302
+    draft = db.session.scalar(select(ImportDraft))
+    page = browser.get(response.location).get_data(as_text=True)
+    assert "90 nhiệm vụ" in page
+    assert "<mark>? Đoàn kiểm tra CCHC của tỉnh</mark>" in page
+    assert "Hạn theo văn bản khác" in page
+    assert count(db, Plan) == 0
+
+    # the inspection task: the person writes the lead the system knows
+    position = next(i for i, t in enumerate(draft.payload["tasks"]) if t["content"].startswith("Tổ chức kiểm tra"))
+    edit_url = f"/imports/{draft.id}/tasks/{position}"
+    row = draft.payload["tasks"][position]
+    response = browser.post(
+        edit_url,
+        {
+            **{k: row[k] for k in ("number", "content", "deliverable", "coordinators_text")},
+            "lead_text": "Sở Nội vụ; Văn phòng UBND tỉnh",
+            "deadline_text": "Quý IV/2023",
+        },
+        token_from=edit_url,
+    )
+    assert response.status_code == 302
+    page = browser.get(f"/imports/{draft.id}").get_data(as_text=True)
+    assert "<mark>? Đoàn kiểm tra CCHC của tỉnh</mark>" not in page
+
+    response = browser.post(
+        f"/imports/{draft.id}/commit",
+        {
+            "doc_kind": "Kế hoạch",
+            "doc_number": "1234/KH-UBND",
+            "year": "2023",
+            "title": "Nâng cao Chỉ số PAR INDEX và SIPAS năm 2023",
+        },
+        token_from=f"/imports/{draft.id}",
+    )
+    assert response.status_code == 302
+    plan = db.session.scalar(select(Plan))
+    assert response.location == f"/plans/{plan.id}"
+    assert (plan.doc_number, plan.status, plan.period_end.isoformat()) == ("1234/KH-UBND", "active", "2023-12-31")
+    assert count(db, Task) == 90
+    edited = db.session.scalar(select(Task).where(Task.content.startswith("Tổ chức kiểm tra")))
+    assert edited.lead_text == "Sở Nội vụ; Văn phòng UBND tỉnh"
+    assert edited.schedule["due_dates"] == ["2023-12-31"]
+    assert "Nâng cao Chỉ số PAR INDEX" in browser.get(response.location).get_data(as_text=True)
+    # a committed draft cannot be committed twice
+    again = browser.post(
+        f"/imports/{draft.id}/commit", {"doc_kind": "Kế hoạch", "year": "2023", "title": "X"}, token_from="/imports"
+    )
+    assert again.status_code == 404
+    assert count(db, Plan) == 1
+
+
+def test_a_bad_file_is_refused_in_vietnamese_and_nothing_is_kept(logged_in, db):
+    browser, _ = logged_in("monitor")
+    response = upload(browser, b"PK\x03\x04 hong", "phu-luc.docx")
+    assert response.status_code == 400
+    assert "Tệp .docx bị hỏng hoặc không phải tài liệu Word." in response.get_data(as_text=True)
+    response = upload(browser, b"a,b\n1,2\n", "bang.pdf")
+    assert "Chỉ nhận tệp .docx, .xlsx, .csv hoặc .txt." in response.get_data(as_text=True)
+    assert count(db, ImportDraft) == 0
+
+
+def test_an_oversized_upload_is_refused(logged_in, app, db):
+    browser, _ = logged_in("monitor")
+    app.config["MAX_CONTENT_LENGTH"] = 50_000
+    try:
+        response = upload(browser, b"x" * 60_000, "lon.txt")
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = 20 * 1024 * 1024
+    assert response.status_code == 413
+    assert "vượt quá dung lượng cho phép" in response.get_data(as_text=True)
+    assert count(db, ImportDraft) == 0
+
+
+def test_commit_without_a_title_or_year_changes_nothing(logged_in, db):
+    browser, _ = logged_in("monitor")
+    draft_url = upload(browser, DEMO_003.read_bytes(), "003.txt").location
+    response = browser.post(
+        f"{draft_url}/commit", {"doc_kind": "Kế hoạch", "title": "", "year": ""}, token_from=draft_url
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Trường này là bắt buộc." in page and "Vui lòng nhập năm của kế hoạch." in page
+    assert count(db, Plan) == 0
+
+
+def test_forbidden_paths(logged_in, db, make_browser):
+    office, _ = logged_in("monitor")
+    draft_url = upload(office, DEMO_003.read_bytes(), "003.txt").location
+    for role, agency in (("agency_staff", "SNV"), ("agency_head", "SNV"), ("leader", None)):
+        browser, _ = logged_in(role, agency)
+        assert browser.get(draft_url).status_code == 403
+        assert upload(browser, DEMO_003.read_bytes(), "003.txt").status_code == 403
+        assert (
+            browser.post(
+                f"{draft_url}/commit", {"doc_kind": "Kế hoạch", "title": "X", "year": "2023"}, token_from="/items"
+            ).status_code
+            == 403
+        )
+    # the office itself, without the CSRF token
+    response = office.post(f"{draft_url}/commit", {"doc_kind": "Kế hoạch", "title": "X", "year": "2023"}, csrf=False)
+    assert response.status_code == 400
+    assert count(db, Plan) == 0
+    assert count(db, ImportDraft) == 1
+
+
+def test_discard(logged_in, db):
+    browser, _ = logged_in("monitor")
+    draft_url = upload(browser, DEMO_003.read_bytes(), "003.txt").location
+    assert browser.post(f"{draft_url}/discard", {}, token_from=draft_url).status_code == 302
+    assert browser.get(draft_url).status_code == 404

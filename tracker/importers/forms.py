@@ -1,0 +1,46 @@
+"""Forms of the import flow."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from tracker.core.forms import VnIntegerField
+
+REQUIRED = "Trường này là bắt buộc."
+
+
+class UploadForm(FlaskForm):
+    file = FileField(
+        "Tệp phụ lục (.docx, .xlsx, .csv, .txt)",
+        validators=[
+            FileRequired("Vui lòng chọn tệp phụ lục."),
+            FileAllowed(["docx", "xlsx", "csv", "txt", "tsv"], "Chỉ nhận tệp .docx, .xlsx, .csv hoặc .txt."),
+        ],
+    )
+    year = VnIntegerField(
+        "Năm của kế hoạch (để trống nếu văn bản đã ghi)",
+        validators=[Optional(), NumberRange(2000, 2100, "Năm phải từ 2000 đến 2100.")],
+    )
+
+
+class PlanDetailsForm(FlaskForm):
+    doc_kind = SelectField("Loại văn bản", choices=["Kế hoạch", "Quyết định"])
+    doc_number = StringField("Số, ký hiệu", validators=[Length(max=80)])
+    title = TextAreaField("Tên kế hoạch", validators=[DataRequired(REQUIRED), Length(max=2000)])
+    year = VnIntegerField(
+        "Năm của kế hoạch",
+        validators=[
+            InputRequired("Vui lòng nhập năm của kế hoạch."),
+            NumberRange(2000, 2100, "Năm phải từ 2000 đến 2100."),
+        ],
+    )
+
+
+class TaskEditForm(FlaskForm):
+    number = StringField("Số thứ tự", validators=[Length(max=20)])
+    content = TextAreaField("Nội dung", validators=[DataRequired(REQUIRED), Length(max=10000)])
+    deliverable = TextAreaField("Kết quả, sản phẩm", validators=[Length(max=10000)])
+    lead_text = TextAreaField("Cơ quan chủ trì", validators=[Length(max=2000)])
+    coordinators_text = TextAreaField("Cơ quan phối hợp", validators=[Length(max=2000)])
+    deadline_text = TextAreaField("Thời gian thực hiện", validators=[Length(max=1000)])

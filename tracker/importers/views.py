@@ -1,0 +1,189 @@
+"""The monitoring office's import: upload → preview of every task → edit any row → commit in one transaction."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from tracker.accounts.forms import EmptyForm
+from tracker.accounts.models import Role
+from tracker.accounts.security import roles_required
+from tracker.agencies.resolver import AliasIndex
+from tracker.core import clock
+from tracker.core.models import record_audit
+from tracker.extensions import db
+from tracker.importers.forms import PlanDetailsForm, TaskEditForm, UploadForm
+from tracker.importers.models import ImportDraft
+from tracker.importers.operations import save_parsed_plan
+from tracker.importers.pipeline import build_plan, from_draft, to_draft
+from tracker.importers.readers import ReadError, read_bytes
+from tracker.plans.models import SCHEDULE_KIND_LABELS
+
+bp = Blueprint("imports", __name__, url_prefix="/imports")
+OFFICE = (Role.MONITOR, Role.ADMIN)
+
+FLAG_LABELS = {
+    "no_lead": "Thiếu cơ quan chủ trì",
+    "lead_unresolved": "Có tên cơ quan chủ trì chưa nhận ra",
+    "coordinators_unresolved": "Có tên cơ quan phối hợp chưa nhận ra",
+    "deadline_inherited": "Thời hạn lấy theo mục cha",
+    "no_deadline": "Không có thời hạn",
+    "deadline_needs_review": "Thời hạn cần kiểm tra",
+    "deadline_relative": "Hạn tính từ một sự kiện",
+    "deadline_external": "Hạn theo văn bản khác",
+    "deadline_unknown": "Chưa đọc được thời hạn",
+}
+
+
+def _open_draft(draft_id: int) -> ImportDraft:
+    draft = db.session.scalar(select(ImportDraft).where(ImportDraft.id == draft_id, ImportDraft.status == "open"))
+    if draft is None:
+        abort(404)
+    return draft
+
+
+def _parsed(draft: ImportDraft):
+    return from_draft(draft.payload, AliasIndex.from_database(), year=draft.year)
+
+
+@bp.route("", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def index():
+    form = UploadForm()
+    error = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            parsed = build_plan(
+                read_bytes(upload.read(), upload.filename or ""), AliasIndex.from_database(), year=form.year.data
+            )
+        except ReadError as exc:
+            error = str(exc)
+        else:
+            draft = ImportDraft(
+                created_by_id=current_user.id,
+                created_at=clock.now(),
+                filename=upload.filename or "",
+                year=form.year.data or parsed.plan.get("year"),
+                payload=to_draft(parsed),
+                status="open",
+            )
+            db.session.add(draft)
+            db.session.commit()
+            return redirect(url_for("imports.preview", draft_id=draft.id))
+    drafts = db.session.scalars(
+        select(ImportDraft).where(ImportDraft.status == "open").order_by(ImportDraft.created_at.desc())
+    ).all()
+    status = 400 if request.method == "POST" else 200
+    return render_template("imports/index.html", form=form, error=error, drafts=drafts), status
+
+
+@bp.get("/<int:draft_id>")
+@roles_required(*OFFICE)
+def preview(draft_id: int):
+    draft = _open_draft(draft_id)
+    parsed = _parsed(draft)
+    details = PlanDetailsForm(
+        data={
+            "doc_kind": parsed.plan.get("doc_kind", "Kế hoạch"),
+            "doc_number": parsed.plan.get("doc_number", ""),
+            "title": parsed.plan.get("title", ""),
+            "year": draft.year,
+        }
+    )
+    return _render_preview(draft, parsed, details)
+
+
+def _render_preview(draft, parsed, details, status: int = 200):
+    flagged = sum(1 for t in parsed.tasks if t.flags)
+    return (
+        render_template(
+            "imports/preview.html",
+            draft=draft,
+            parsed=parsed,
+            details=details,
+            flagged=flagged,
+            flag_labels=FLAG_LABELS,
+            kind_labels=SCHEDULE_KIND_LABELS,
+        ),
+        status,
+    )
+
+
+@bp.route("/<int:draft_id>/tasks/<int:position>", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def edit_task(draft_id: int, position: int):
+    draft = _open_draft(draft_id)
+    tasks = draft.payload["tasks"]
+    if not 0 <= position < len(tasks):
+        abort(404)
+    row = tasks[position]
+    form = TaskEditForm(data=row if request.method == "GET" else None)
+    if form.validate_on_submit():
+        payload = dict(draft.payload)
+        payload["tasks"] = list(tasks)
+        payload["tasks"][position] = {
+            **row,
+            **{
+                name: (getattr(form, name).data or "").strip()
+                for name in ("number", "content", "deliverable", "lead_text", "coordinators_text", "deadline_text")
+            },
+            "deadline_inherited": False
+            if form.deadline_text.data != row["deadline_text"]
+            else row["deadline_inherited"],
+        }
+        draft.payload = payload  # a new object, so the JSON column is written
+        db.session.commit()
+        flash(f"Đã sửa dòng {row['line']}.", "success")
+        return redirect(url_for("imports.preview", draft_id=draft.id) + f"#task-{position}")
+    return render_template("imports/edit_task.html", draft=draft, form=form, row=row, position=position)
+
+
+@bp.post("/<int:draft_id>/commit")
+@roles_required(*OFFICE)
+def commit(draft_id: int):
+    draft = _open_draft(draft_id)
+    details = PlanDetailsForm()
+    if not details.validate_on_submit():
+        parsed = _parsed(draft)
+        return _render_preview(draft, parsed, details, status=400)
+    draft.year = details.year.data
+    parsed = _parsed(draft)
+    now = clock.now()
+    try:
+        plan = save_parsed_plan(
+            parsed,
+            by=current_user,
+            now=now,
+            overrides={
+                "doc_kind": details.doc_kind.data,
+                "doc_number": details.doc_number.data.strip(),
+                "title": details.title.data.strip(),
+                "year": details.year.data,
+                "source_filename": draft.filename,
+                "status": "active",
+            },
+        )
+        draft.status = "committed"
+        draft.plan_id = plan.id
+        record_audit(draft, "import_committed", by=current_user, now=now, after={"tasks": len(parsed.tasks)})
+        db.session.commit()
+    except LookupError as error:
+        db.session.rollback()
+        flash(f"Không nhập được: {error}", "error")
+        return redirect(url_for("imports.preview", draft_id=draft_id))
+    flash(f"Đã nhập {len(parsed.tasks)} nhiệm vụ vào kế hoạch.", "success")
+    return redirect(url_for("plans.plan", plan_id=plan.id))
+
+
+@bp.post("/<int:draft_id>/discard")
+@roles_required(*OFFICE)
+def discard(draft_id: int):
+    draft = _open_draft(draft_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    draft.status = "discarded"
+    db.session.commit()
+    flash("Đã hủy bản nhập.", "info")
+    return redirect(url_for("imports.index"))
