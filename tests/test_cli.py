@@ -24,7 +24,7 @@ def test_seed_demo_prints_each_password_once(app, db):
     assert again.exit_code == 0
     assert password not in again.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 6
-    assert db.session.scalar(select(func.count()).select_from(Plan)) == 2
+    assert db.session.scalar(select(func.count()).select_from(Plan)) == 3  # seeds 002, 003, 004
 
     from tests.conftest import Browser
 

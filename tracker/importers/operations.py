@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
+from tracker.extensions import db
 from tracker.importers.pipeline import ParsedPlan
-from tracker.plans.models import Plan
-from tracker.plans.operations import TaskSpec, create_plan
+from tracker.plans.models import Indicator, IndicatorTarget, Plan
+from tracker.plans.operations import TaskSpec, agencies_for, create_plan
 
 
 def plan_fields(parsed: ParsedPlan, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -57,4 +59,31 @@ def save_parsed_plan(parsed: ParsedPlan, *, by, now: datetime, overrides: dict[s
         )
         for i, t in enumerate(parsed.tasks)
     ]
-    return create_plan(plan_fields(parsed, overrides), sections, tasks, by=by, now=now)
+    plan = create_plan(plan_fields(parsed, overrides), sections, tasks, by=by, now=now)
+    save_indicators(plan, parsed, now=now)
+    return plan
+
+
+def save_indicators(plan: Plan, parsed: ParsedPlan, *, now: datetime) -> None:
+    """The plan's indicators, each lead agency with the central target (DOMAIN.md's rule without last year's
+    result: the central target; the target is raised once the agency's previous result is entered)."""
+    on = plan.period_start or now.date()
+    for position, row in enumerate(parsed.indicators, start=1):
+        value = Decimal(str(row["target_value"])) if row.get("target_value") is not None else None
+        indicator = Indicator(
+            plan_id=plan.id,
+            number=row["number"],
+            position=position,
+            content=row["content"],
+            unit=row.get("unit", ""),
+            target_text=row.get("target_text", ""),
+            target_value=value,
+            lead_text=row.get("lead_text", ""),
+            coordinators_text=row.get("coordinators_text", ""),
+        )
+        seen: set[int] = set()
+        for agency, _via in agencies_for(row["lead_codes"], on):
+            if agency.id not in seen:
+                seen.add(agency.id)
+                indicator.targets.append(IndicatorTarget(agency=agency, target_value=value))
+        db.session.add(indicator)

@@ -16,6 +16,7 @@ from tracker.agencies.resolver import AliasIndex, Resolution, resolve_cell
 from tracker.deadlines.parser import Schedule, parse_deadline
 from tracker.importers.readers import Document, ReadError, strip_html
 
+INDICATOR_KEYS = ("number", "content", "unit", "target_text", "target_value", "lead", "coordinators")
 FIELDS = ("number", "content", "deliverable", "lead", "coordinators", "deadline")
 ROMAN = re.compile(r"^(?=[ivxl]+$)(x{0,3})(ix|iv|v?i{0,3})$", re.IGNORECASE)
 
@@ -84,7 +85,7 @@ class ParsedPlan:
         return {
             "plan": self.plan,
             "tasks": [t.to_json() for t in self.tasks],
-            "indicators": self.indicators,
+            "indicators": [{key: row[key] for key in INDICATOR_KEYS} for row in self.indicators],
             "warnings": self.warnings,
         }
 
@@ -200,8 +201,19 @@ def build_plan(
     plan = ParsedPlan(plan=_plan_details(document, year))
     if year is None and plan.plan.get("year"):
         year = plan.plan["year"]
+    if period is None and plan.plan.get("period_start") and plan.plan.get("period_end"):
+        period = (plan.plan["period_start"], plan.plan["period_end"])
     found = False
-    for table in document.tables:
+    tables = list(document.tables)
+    if document.text_lines:
+        from tracker.importers.pdftext import tables_from_text
+
+        for text_table in tables_from_text(document.text_lines, index):
+            if text_table.is_indicators:
+                plan.indicators.extend(_indicators(text_table.rows, index))
+            else:
+                tables.append(text_table.rows)
+    for table in tables:
         header = find_header(table)
         if header is None:
             continue
@@ -258,6 +270,29 @@ def _childless_headings_are_tasks(plan: ParsedPlan, index, year, period) -> None
     plan.tasks.sort(key=lambda t: t.line)
 
 
+def _indicators(rows: list[list[str]], index: AliasIndex) -> list[dict[str, Any]]:
+    """Rows of an indicator appendix (STT, content, unit, target, lead, coordinators) → indicators."""
+    out = []
+    for number, content, unit, target, lead, coordinators in rows:
+        value = re.search(r"\d+(?:[.,]\d+)?", target)
+        lead_resolution = resolve_cell(lead, index)
+        out.append(
+            {
+                "number": number,
+                "content": content,
+                "unit": unit,
+                "target_text": target,
+                "target_value": float(value.group(0).replace(",", ".")) if value else None,
+                "lead": lead_resolution.to_json(),
+                "lead_codes": [*lead_resolution.agency_codes, *lead_resolution.groups],
+                "coordinators": resolve_cell(coordinators, index).to_json(),
+                "lead_text": lead,
+                "coordinators_text": coordinators,
+            }
+        )
+    return out
+
+
 def _plan_details(document: Document, year: int | None) -> dict[str, Any]:
     details: dict[str, Any] = {"source_filename": document.source}
     text = "\n".join(document.preamble)
@@ -268,11 +303,55 @@ def _plan_details(document: Document, year: int | None) -> dict[str, Any]:
         years = re.findall(r"\b(20\d{2})\b", ref.group(3) or "")
         if years:
             details["year"] = int(years[-1])
-    titles = [line for line in document.preamble if line.isupper() and len(line) > 15 and "CỘNG HÒA" not in line]
-    if titles:
-        details["title"] = titles[-1]
+    if document.text_lines:
+        details.update(_text_document_details(document.text_lines))
+    else:
+        titles = [
+            line
+            for line in document.preamble
+            if line.isupper() and len(line) > 15 and not re.search(r"CỘNG H[OÒ]À|ĐỘC LẬP", line)
+        ]
+        if titles:
+            details["title"] = titles[-1]
     if year is not None:
         details["year"] = year
+    return details
+
+
+def _text_document_details(lines: list[str]) -> dict[str, Any]:
+    """The decision or plan a PDF-extracted text carries: kind, number, title, year or period."""
+    details: dict[str, Any] = {}
+    head = "\n".join(lines[:60])
+    number = re.search(r"Số:\s*([^\s]*/(QĐ|KH)-[^\s]+)", head)
+    if number:
+        details["doc_number"] = number.group(1).strip()
+        details["doc_kind"] = "Quyết định" if number.group(2) == "QĐ" else "Kế hoạch"
+    for i, line in enumerate(lines[:80]):
+        if line.strip() in ("QUYẾT ĐỊNH", "KẾ HOẠCH"):
+            details.setdefault("doc_kind", "Quyết định" if line.strip() == "QUYẾT ĐỊNH" else "Kế hoạch")
+            title: list[str] = []
+            for following in lines[i + 1 : i + 10]:
+                if re.match(r"^\s*(ỦY BAN|UỶ BAN|Căn cứ|\(Ban hành|Thực hiện)", following):
+                    break
+                if len(following.strip()) > 2:
+                    title.append(following.strip())
+            text = re.sub(r"\s+", " ", " ".join(title)).strip()
+            text = re.sub(r"^Ban hành\s+", "", text)
+            if text:
+                details["title"] = text[:1].upper() + text[1:]
+            break
+    title = details.get("title", "")
+    span = re.search(r"(?:giai đoạn|từ năm)\s*(\d{4})\s*[-–]\s*(\d{4})", title)
+    if span:
+        from datetime import date as _date
+
+        details["period_start"] = _date(int(span.group(1)), 1, 1)
+        details["period_end"] = _date(int(span.group(2)), 12, 31)
+        details.setdefault("year", int(span.group(1)))
+    else:
+        year = re.search(r"năm\s*(\d{4})", title)
+        if year:
+            details["year"] = int(year.group(1))
     return details
 
 
@@ -460,8 +539,9 @@ def _flag(task: ParsedTask) -> None:
 def to_draft(plan: ParsedPlan) -> dict[str, Any]:
     """The texts of the parsed plan (what a person may edit); resolutions and schedules are derived again."""
     return {
-        "plan": plan.plan,
+        "plan": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in plan.plan.items()},
         "warnings": plan.warnings,
+        "indicators": plan.indicators,
         "sections": [
             {
                 "key": s.key,
@@ -499,7 +579,15 @@ def from_draft(
 ) -> ParsedPlan:
     """Rebuild a parsed plan from a draft, reading each cell again (after a person edited some)."""
     year = year if year is not None else draft["plan"].get("year")
-    plan = ParsedPlan(plan=dict(draft["plan"]), warnings=list(draft.get("warnings", [])))
+    details = dict(draft["plan"])
+    for key in ("period_start", "period_end", "issued_on"):
+        if isinstance(details.get(key), str):
+            details[key] = date.fromisoformat(details[key])
+    if period is None and details.get("period_start") and details.get("period_end"):
+        period = (details["period_start"], details["period_end"])
+    plan = ParsedPlan(
+        plan=details, warnings=list(draft.get("warnings", [])), indicators=list(draft.get("indicators", []))
+    )
     plan.sections = [ParsedSection(**s) for s in draft["sections"]]
     for t in draft["tasks"]:
         task = ParsedTask(

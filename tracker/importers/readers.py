@@ -30,6 +30,8 @@ class Document:
     tables: list[list[list[str]]] = field(default_factory=list)
     preamble: list[str] = field(default_factory=list)
     source: str = ""
+    #: Text with no column separators (extracted from a PDF): the pipeline cuts its rows itself
+    text_lines: list[str] | None = None
 
 
 def _nfc(text: str | None) -> str:
@@ -62,7 +64,7 @@ def read_bytes(data: bytes, filename: str) -> Document:
         raise ReadError(f"Không hỗ trợ tệp {suffix or 'không có phần mở rộng'}: hãy dùng .docx, .xlsx, .csv hoặc .txt.")
     document = readers[suffix](data)
     document.source = filename
-    if not any(document.tables):
+    if not any(document.tables) and not document.text_lines:
         raise ReadError("Không tìm thấy bảng nào trong tệp.")
     return document
 
@@ -193,15 +195,12 @@ def read_csv(data: bytes) -> Document:
 
 
 def read_text(data: bytes) -> Document:
-    """Tab-separated text (one row per line, as an appendix copied out of Word or a web page)."""
+    """Tab-separated text (one row per line, as copied out of Word or a web page), or text extracted from a PDF."""
     text = _decode(data, "văn bản")
-    lines = text.splitlines()
+    lines = [unicodedata.normalize("NFC", line) for line in text.splitlines()]
     tabbed = [line for line in lines if "\t" in line]
     if len(tabbed) < 2:
-        raise ReadError(
-            "Không tìm thấy bảng trong văn bản: cần các cột cách nhau bằng dấu Tab "
-            "(văn bản trích từ PDF hãy tải lên tệp PDF hoặc Word gốc)."
-        )
+        return Document(text_lines=lines, preamble=[line.strip() for line in lines if line.strip()][:400])
     rows = [[_nfc(cell) for cell in line.split("\t")] for line in lines]
     preamble = []
     for line in lines:

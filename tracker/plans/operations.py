@@ -47,7 +47,7 @@ def due_items_for(schedule: dict[str, Any]) -> list[DueItem]:
     return [DueItem(kind=undated.value, progress=0)]
 
 
-def _agencies_for(codes: list[str], on: date) -> list[tuple[Agency, str]]:
+def agencies_for(codes: list[str], on: date) -> list[tuple[Agency, str]]:
     """Agencies named by code, and the members of groups named by code (with the group's code)."""
     if not codes:
         return []
@@ -113,7 +113,7 @@ def create_plan(
         seen: set[tuple[int, str]] = set()
         roles = ((AssignmentRole.LEAD, spec.lead_codes), (AssignmentRole.COORDINATOR, spec.coordinator_codes))
         for role, codes in roles:
-            for agency, via in _agencies_for(codes, on):
+            for agency, via in agencies_for(codes, on):
                 if (agency.id, role) in seen:
                     continue
                 seen.add((agency.id, role))
