@@ -70,6 +70,7 @@ def pages(world) -> dict[str, set[str]]:
         "/admin/groups": admin,
         "/admin/groups/new": admin,
         "/imports": {"admin", "monitor"},
+        "/admin/calendar": admin,
     }
 
 

@@ -3,6 +3,7 @@
 from tracker.accounts.models import LoginAttempt, User
 from tracker.agencies.models import Agency, AgencyAlias, AgencyGroup, agency_group_members
 from tracker.core.models import AuditEvent
+from tracker.deadlines.models import CalendarOverride
 from tracker.importers.models import ImportDraft
 from tracker.plans.models import Assignment, DueItem, Indicator, IndicatorTarget, Plan, Section, Task
 
@@ -12,6 +13,7 @@ __all__ = [
     "AgencyGroup",
     "Assignment",
     "AuditEvent",
+    "CalendarOverride",
     "DueItem",
     "Indicator",
     "ImportDraft",

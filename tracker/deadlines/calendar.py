@@ -24,6 +24,17 @@ class WorkCalendar:
     def __init__(self, overrides: Mapping[date, bool] | None = None) -> None:
         self.overrides = dict(overrides or {})
 
+    @classmethod
+    def from_database(cls) -> WorkCalendar:
+        """The calendar with the administrator's overrides (one query)."""
+        from sqlalchemy import select
+
+        from tracker.deadlines.models import CalendarOverride
+        from tracker.extensions import db
+
+        rows = db.session.execute(select(CalendarOverride.day, CalendarOverride.is_working_day)).all()
+        return cls({day: working for day, working in rows})
+
     def is_working_day(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
