@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.core.forms import VnIntegerField
@@ -22,6 +22,7 @@ class UploadForm(FlaskForm):
         "Năm của kế hoạch (để trống nếu văn bản đã ghi)",
         validators=[Optional(), NumberRange(2000, 2100, "Năm phải từ 2000 đến 2100.")],
     )
+    plan_id = SelectField("Bản sửa đổi của kế hoạch (để trống: kế hoạch mới)", coerce=int, default=0)
 
 
 class PlanDetailsForm(FlaskForm):
@@ -35,6 +36,8 @@ class PlanDetailsForm(FlaskForm):
             NumberRange(2000, 2100, "Năm phải từ 2000 đến 2100."),
         ],
     )
+
+    confirm_changes = BooleanField("Tôi đã xem danh sách nhiệm vụ thêm mới và bị bỏ")
 
 
 class TaskEditForm(FlaskForm):

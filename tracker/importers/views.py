@@ -18,7 +18,8 @@ from tracker.importers.models import ImportDraft
 from tracker.importers.operations import save_parsed_plan
 from tracker.importers.pipeline import build_plan, from_draft, to_draft
 from tracker.importers.readers import ReadError, read_bytes
-from tracker.plans.models import SCHEDULE_KIND_LABELS
+from tracker.importers.reimport import apply_reimport, diff_plan
+from tracker.plans.models import SCHEDULE_KIND_LABELS, Plan
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 OFFICE = (Role.MONITOR, Role.ADMIN)
@@ -47,10 +48,23 @@ def _parsed(draft: ImportDraft):
     return from_draft(draft.payload, AliasIndex.from_database(), year=draft.year)
 
 
+def _plan_choices(form: UploadForm) -> None:
+    plans = db.session.execute(select(Plan.id, Plan.doc_kind, Plan.doc_number, Plan.title).order_by(Plan.id.desc()))
+    form.plan_id.choices = [(0, "— Kế hoạch mới —")] + [
+        (row.id, f"{row.doc_kind} {row.doc_number} – {row.title[:80]}".strip()) for row in plans
+    ]
+
+
+def _target_plan(draft: ImportDraft) -> Plan | None:
+    plan_id = draft.payload.get("replace_plan_id")
+    return db.session.get(Plan, plan_id) if plan_id else None
+
+
 @bp.route("", methods=["GET", "POST"])
 @roles_required(*OFFICE)
 def index():
     form = UploadForm()
+    _plan_choices(form)
     error = None
     if form.validate_on_submit():
         upload = form.file.data
@@ -61,12 +75,20 @@ def index():
         except ReadError as exc:
             error = str(exc)
         else:
+            payload = to_draft(parsed)
+            payload["replace_plan_id"] = form.plan_id.data or None
+            target = db.session.get(Plan, form.plan_id.data) if form.plan_id.data else None
+            year = (
+                form.year.data
+                or parsed.plan.get("year")
+                or (target.period_start.year if target and target.period_start else None)
+            )
             draft = ImportDraft(
                 created_by_id=current_user.id,
                 created_at=clock.now(),
                 filename=upload.filename or "",
-                year=form.year.data or parsed.plan.get("year"),
-                payload=to_draft(parsed),
+                year=year,
+                payload=payload,
                 status="open",
             )
             db.session.add(draft)
@@ -84,11 +106,12 @@ def index():
 def preview(draft_id: int):
     draft = _open_draft(draft_id)
     parsed = _parsed(draft)
+    target = _target_plan(draft)
     details = PlanDetailsForm(
         data={
-            "doc_kind": parsed.plan.get("doc_kind", "Kế hoạch"),
-            "doc_number": parsed.plan.get("doc_number", ""),
-            "title": parsed.plan.get("title", ""),
+            "doc_kind": target.doc_kind if target else parsed.plan.get("doc_kind", "Kế hoạch"),
+            "doc_number": target.doc_number if target else parsed.plan.get("doc_number", ""),
+            "title": target.title if target else parsed.plan.get("title", ""),
             "year": draft.year,
         }
     )
@@ -97,6 +120,7 @@ def preview(draft_id: int):
 
 def _render_preview(draft, parsed, details, status: int = 200):
     flagged = sum(1 for t in parsed.tasks if t.flags)
+    target = _target_plan(draft)
     return (
         render_template(
             "imports/preview.html",
@@ -104,6 +128,8 @@ def _render_preview(draft, parsed, details, status: int = 200):
             parsed=parsed,
             details=details,
             flagged=flagged,
+            target=target,
+            diff=diff_plan(target, parsed) if target is not None else None,
             flag_labels=FLAG_LABELS,
             kind_labels=SCHEDULE_KIND_LABELS,
         ),
@@ -151,6 +177,25 @@ def commit(draft_id: int):
     draft.year = details.year.data
     parsed = _parsed(draft)
     now = clock.now()
+    target = _target_plan(draft)
+    if target is not None:
+        diff = diff_plan(target, parsed)
+        if diff.needs_confirmation and not details.confirm_changes.data:
+            details.confirm_changes.errors = ["Vui lòng xem và xác nhận các nhiệm vụ thêm mới, bị bỏ."]
+            return _render_preview(draft, parsed, details, status=400)
+        target.doc_kind = details.doc_kind.data
+        target.doc_number = details.doc_number.data.strip()
+        target.title = details.title.data.strip()
+        target.source_filename = draft.filename
+        diff = apply_reimport(target, parsed, by=current_user, now=now)
+        draft.status = "committed"
+        draft.plan_id = target.id
+        db.session.commit()
+        flash(
+            f"Đã cập nhật kế hoạch: giữ {len(diff.matched)} nhiệm vụ, thêm {len(diff.added)}, bỏ {len(diff.removed)}.",
+            "success",
+        )
+        return redirect(url_for("plans.plan", plan_id=target.id))
     try:
         plan = save_parsed_plan(
             parsed,
