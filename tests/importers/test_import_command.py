@@ -128,7 +128,8 @@ def _no_table_docx(path: Path) -> Path:
         ("khong-chu-tri.docx", _no_lead_docx, "không có cột cơ quan chủ trì"),
         ("cu.csv", _write(CP1258), "không phải UTF-8"),
         ("lon.xlsx", _write(b"0" * (20 * 1024 * 1024 + 1)), "Tệp quá lớn"),
-        ("ke-hoach.pdf", _write(b"%PDF-1.4\n"), "Không hỗ trợ tệp .pdf"),
+        ("ke-hoach.pdf", _write(b"%PDF-1.4\n"), "Tệp PDF bị hỏng hoặc không đọc được."),
+        ("ke-hoach.doc", _write(b"\xd0\xcf\x11\xe0 old Word"), "Không hỗ trợ tệp .doc"),
     ],
 )
 def test_bad_files_are_refused_with_a_reason_and_nothing_is_written(app, db, tmp_path, name, make, message):

@@ -87,8 +87,8 @@ def test_a_bad_file_is_refused_in_vietnamese_and_nothing_is_kept(logged_in, db):
     response = upload(browser, b"PK\x03\x04 hong", "phu-luc.docx")
     assert response.status_code == 400
     assert "Tệp .docx bị hỏng hoặc không phải tài liệu Word." in response.get_data(as_text=True)
-    response = upload(browser, b"a,b\n1,2\n", "bang.pdf")
-    assert "Chỉ nhận tệp .docx, .xlsx, .csv hoặc .txt." in response.get_data(as_text=True)
+    response = upload(browser, b"a,b\n1,2\n", "bang.doc")
+    assert "Chỉ nhận tệp .docx, .xlsx, .pdf, .csv hoặc .txt." in response.get_data(as_text=True)
     assert count(db, ImportDraft) == 0
 
 

@@ -12,10 +12,12 @@ REQUIRED = "Trường này là bắt buộc."
 
 class UploadForm(FlaskForm):
     file = FileField(
-        "Tệp phụ lục (.docx, .xlsx, .csv, .txt)",
+        "Tệp phụ lục (.docx, .xlsx, .pdf, .csv, .txt)",
         validators=[
             FileRequired("Vui lòng chọn tệp phụ lục."),
-            FileAllowed(["docx", "xlsx", "csv", "txt", "tsv"], "Chỉ nhận tệp .docx, .xlsx, .csv hoặc .txt."),
+            FileAllowed(
+                ["docx", "xlsx", "pdf", "csv", "txt", "tsv"], "Chỉ nhận tệp .docx, .xlsx, .pdf, .csv hoặc .txt."
+            ),
         ],
     )
     year = VnIntegerField(

@@ -59,9 +59,18 @@ def read_bytes(data: bytes, filename: str) -> Document:
         raise ReadError("Tệp rỗng.")
     if len(data) > MAX_BYTES:
         raise ReadError(f"Tệp quá lớn (tối đa {MAX_BYTES // 1024 // 1024} MB).")
-    readers = {".docx": read_docx, ".xlsx": read_xlsx, ".csv": read_csv, ".txt": read_text, ".tsv": read_text}
+    readers = {
+        ".docx": read_docx,
+        ".xlsx": read_xlsx,
+        ".pdf": read_pdf,
+        ".csv": read_csv,
+        ".txt": read_text,
+        ".tsv": read_text,
+    }
     if suffix not in readers:
-        raise ReadError(f"Không hỗ trợ tệp {suffix or 'không có phần mở rộng'}: hãy dùng .docx, .xlsx, .csv hoặc .txt.")
+        raise ReadError(
+            f"Không hỗ trợ tệp {suffix or 'không có phần mở rộng'}: hãy dùng .docx, .xlsx, .pdf, .csv hoặc .txt."
+        )
     document = readers[suffix](data)
     document.source = filename
     if not any(document.tables) and not document.text_lines:
@@ -163,6 +172,76 @@ def _cell_value(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return _nfc(str(value))
+
+
+# --- PDF -----------------------------------------------------------------------------------------------
+
+#: Characters that Vietnamese set in a legacy 8-bit font (TCVN3, VNI) turns into when a PDF's text is extracted
+_LEGACY = set("§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿ÐÑ×ØÞßðñ÷øþ¦¢£¤¥")
+_VIETNAMESE = set("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹĂÂĐÊÔƠƯ")
+
+
+def pdf_text_problem(text: str) -> str | None:
+    """Why a PDF's text layer cannot be used, or None."""
+    if not text.strip():
+        return "Tệp PDF không có lớp chữ (có thể là bản quét): hãy tải lên bản Word hoặc PDF xuất trực tiếp từ Word."
+    if "(cid:" in text:
+        return (
+            "Phông chữ trong tệp PDF không trích xuất được chữ (cid): hãy tải lên bản Word gốc hoặc PDF "
+            "dùng phông Unicode."
+        )
+    letters = [ch for ch in text if ch.isalpha() or ch in _LEGACY]
+    legacy = sum(1 for ch in letters if ch in _LEGACY)
+    vietnamese = sum(1 for ch in letters if ch in _VIETNAMESE)
+    if letters and legacy > 0.02 * len(letters) and legacy > vietnamese:
+        return (
+            "Tệp PDF dùng phông chữ tiếng Việt cũ (TCVN3 hoặc VNI) nên chữ trích ra bị sai: hãy chuyển sang "
+            "phông Unicode hoặc tải lên bản Word gốc."
+        )
+    return None
+
+
+def _unwrap(text: str) -> str:
+    """A PDF cell's lines are where the page width broke them: join them, keeping list items on their own."""
+    text = re.sub(r"(?<=[\w/])-\n(?=\w)", "-", text)  # "2883/UBND-" + "KSTT"
+    return re.sub(r"\n(?![-–•+*]\s|[a-zđ]\)\s)", " ", text)
+
+
+def read_pdf(data: bytes) -> Document:
+    """A PDF with a text layer: its ruled tables (pages joined), else its text as lines to cut."""
+    try:
+        import pdfplumber
+        from pdfminer.pdfparser import PDFSyntaxError
+    except ImportError as error:  # pragma: no cover
+        raise ReadError("Thiếu thư viện pdfplumber.") from error
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except (PDFSyntaxError, ValueError, TypeError) as error:
+        raise ReadError("Tệp PDF bị hỏng hoặc không đọc được.") from error
+    except Exception as error:  # noqa: BLE001 - pdfminer raises many kinds on a broken file
+        raise ReadError("Tệp PDF bị hỏng hoặc không đọc được.") from error
+    with pdf:
+        texts: list[str] = []
+        tables: list[list[list[str]]] = []
+        for page in pdf.pages:
+            texts.append(unicodedata.normalize("NFC", page.extract_text() or ""))
+            for table in page.extract_tables():
+                rows = [[_unwrap(_nfc(cell)) for cell in row] for row in table if row]
+                if not rows:
+                    continue
+                # a table that goes on from the previous page has its width and no header of its own
+                if tables and len(rows[0]) == len(tables[-1][0]):
+                    tables[-1].extend(rows)
+                else:
+                    tables.append(rows)
+    text = "\n".join(texts)
+    problem = pdf_text_problem(text)
+    if problem:
+        raise ReadError(problem)
+    lines = text.splitlines()
+    if tables:
+        return Document(tables=tables, preamble=[line.strip() for line in lines[:80] if line.strip()])
+    return Document(text_lines=lines, preamble=[line.strip() for line in lines if line.strip()][:400])
 
 
 # --- CSV -----------------------------------------------------------------------------------------------
