@@ -130,3 +130,39 @@ def test_004_indicators_saved_with_a_target_per_lead_agency(app, db):
         )
         == 20 + 18
     )
+
+
+def _as_table(plan) -> list[list[str]]:
+    """The parsed appendix typed into a table, as an office would (sections across, cells as read)."""
+    rows = [["STT", "Nội dung công việc", "Kết quả công việc", "Cơ quan chủ trì", "Cơ quan phối hợp",
+             "Thời gian thực hiện"]]
+    items = [(s.line, "s", s) for s in plan.sections] + [(t.line, "t", t) for t in plan.tasks]
+    for _line, kind, item in sorted(items, key=lambda x: x[0]):
+        if kind == "s":
+            rows.append([f"{item.number} {item.title}".strip(), "", "", "", "", ""])
+        else:
+            rows.append([item.number, item.content, item.deliverable, item.lead_text, item.coordinators_text,
+                         item.deadline_text])
+    return rows
+
+
+@pytest.mark.parametrize("name", ["002_691fbd729f25c83e.txt", "004_4bf868cb18751383.txt"])
+@pytest.mark.parametrize("suffix", [".docx", ".xlsx"])
+def test_002_and_004_as_word_and_excel_import_to_the_same_tasks(name, suffix, index, tmp_path):
+    from tests.importers.builders import merged_cells, write_docx, write_xlsx
+    from tracker.importers.readers import read_bytes
+
+    source = build_plan(read_path(DEMO / name), index)
+    writer = write_docx if suffix == ".docx" else write_xlsx
+    path = writer(_as_table(source), tmp_path / f"phu-luc{suffix}", lead_column=3)
+    if source.sections:
+        assert merged_cells(path) > 0
+    year = source.plan["year"]
+    period = (source.plan["period_start"], source.plan["period_end"]) if source.plan.get("period_start") else None
+    copy = build_plan(read_bytes(path.read_bytes(), path.name), index, year=year, period=period)
+
+    def summary(plan):
+        return [(t.number, t.content, t.lead.to_json(), t.coordinators.to_json(), t.schedule.to_json(),
+                 t.section_path) for t in plan.tasks]
+
+    assert summary(copy) == summary(source)
