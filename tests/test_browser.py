@@ -105,3 +105,30 @@ def test_agency_clerk_on_a_phone_logs_in_and_reports_progress(server, chromium, 
     assert "cập nhật tiến độ 0% → 80%" in history
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.close()
+
+
+def test_office_uploads_an_appendix_and_sees_the_preview(server, chromium, make_user, tmp_path):
+    """The upload goes through the page's script (progress shown) and lands on the preview."""
+    from pathlib import Path
+
+    appendix = Path(__file__).resolve().parent.parent / "tracker" / "plans" / "demo" / "003_parindex_sipas_2023.txt"
+    user = make_user("monitor")
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/login")
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{server}/imports")
+    page.set_input_files("#file", str(appendix))
+    page.click("text=Đọc phụ lục")
+    page.wait_for_url(f"{server}/imports/*")
+    assert "90 nhiệm vụ" in page.locator(".summary").inner_text()
+    assert page.locator("mark", has_text="Đoàn kiểm tra CCHC của tỉnh").count() >= 1
+    # a bad file comes back with its message, through the same script
+    page.goto(f"{server}/imports")
+    bad = tmp_path / "hong.docx"
+    bad.write_bytes(b"PK\x03\x04 not a zip")
+    page.set_input_files("#file", str(bad))
+    page.click("text=Đọc phụ lục")
+    page.wait_for_selector("text=Tệp .docx bị hỏng hoặc không phải tài liệu Word.")
+    page.close()

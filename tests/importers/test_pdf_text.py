@@ -134,15 +134,24 @@ def test_004_indicators_saved_with_a_target_per_lead_agency(app, db):
 
 def _as_table(plan) -> list[list[str]]:
     """The parsed appendix typed into a table, as an office would (sections across, cells as read)."""
-    rows = [["STT", "Nội dung công việc", "Kết quả công việc", "Cơ quan chủ trì", "Cơ quan phối hợp",
-             "Thời gian thực hiện"]]
+    rows = [
+        ["STT", "Nội dung công việc", "Kết quả công việc", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian thực hiện"]
+    ]
     items = [(s.line, "s", s) for s in plan.sections] + [(t.line, "t", t) for t in plan.tasks]
     for _line, kind, item in sorted(items, key=lambda x: x[0]):
         if kind == "s":
             rows.append([f"{item.number} {item.title}".strip(), "", "", "", "", ""])
         else:
-            rows.append([item.number, item.content, item.deliverable, item.lead_text, item.coordinators_text,
-                         item.deadline_text])
+            rows.append(
+                [
+                    item.number,
+                    item.content,
+                    item.deliverable,
+                    item.lead_text,
+                    item.coordinators_text,
+                    item.deadline_text,
+                ]
+            )
     return rows
 
 
@@ -162,7 +171,9 @@ def test_002_and_004_as_word_and_excel_import_to_the_same_tasks(name, suffix, in
     copy = build_plan(read_bytes(path.read_bytes(), path.name), index, year=year, period=period)
 
     def summary(plan):
-        return [(t.number, t.content, t.lead.to_json(), t.coordinators.to_json(), t.schedule.to_json(),
-                 t.section_path) for t in plan.tasks]
+        return [
+            (t.number, t.content, t.lead.to_json(), t.coordinators.to_json(), t.schedule.to_json(), t.section_path)
+            for t in plan.tasks
+        ]
 
     assert summary(copy) == summary(source)

@@ -12,7 +12,7 @@ from tracker.accounts.security import roles_required
 from tracker.core import clock
 from tracker.core.models import AuditEvent
 from tracker.extensions import db
-from tracker.plans.models import Assignment, DueItem, Plan, Section, Task
+from tracker.plans.models import Assignment, DueItem, Indicator, Plan, Section, Task
 from tracker.plans.queries import plan_counts, plan_tree
 from tracker.workflow.forms import ProgressForm
 from tracker.workflow.queries import item_scope, task_scope
@@ -45,7 +45,10 @@ def plan(plan_id: int):
         abort(404)
     tz = current_app.config["TIMEZONE"]
     nodes = plan_tree(plan, current_user, clock.today(), tz)
-    return render_template("plans/detail.html", plan=plan, nodes=nodes)
+    indicators = db.session.scalars(
+        select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.position)
+    ).all()
+    return render_template("plans/detail.html", plan=plan, nodes=nodes, indicators=indicators)
 
 
 @bp.get("/tasks/<int:task_id>")
