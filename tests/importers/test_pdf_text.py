@@ -177,3 +177,17 @@ def test_002_and_004_as_word_and_excel_import_to_the_same_tasks(name, suffix, in
         ]
 
     assert summary(copy) == summary(source)
+
+
+def test_004_indicators_on_the_plan_page(app, db, logged_in):
+    from tracker.core import clock
+    from tracker.importers.operations import save_parsed_plan
+
+    parsed = build_plan(read_path(DEMO / "004_4bf868cb18751383.txt"), AliasIndex.from_database())
+    plan = save_parsed_plan(parsed, by=None, now=clock.now())
+    db.session.commit()
+    browser, _ = logged_in("leader")
+    page = browser.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "<h2>Chỉ tiêu</h2>" in page
+    assert "Tối thiểu 45 %" in page
+    assert "Tỷ lệ thanh toán trực tuyến trên Cổng Dịch vụ công quốc gia" in page
