@@ -67,6 +67,14 @@ class Config:
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
 
+    # Reminders: working days before the due date for the due-soon notices, days between overdue notices,
+    # days overdue before the agency's head is told
+    REMINDER_DUE_SOON_WORKING_DAYS = (7, 1)
+    REMINDER_OVERDUE_REPEAT_DAYS = _env_int("TRACKER_REMINDER_OVERDUE_REPEAT_DAYS", 7)
+    REMINDER_ESCALATE_AFTER_DAYS = _env_int("TRACKER_REMINDER_ESCALATE_AFTER_DAYS", 14)
+    #: Links in emails point here
+    BASE_URL = _env("TRACKER_BASE_URL", "http://127.0.0.1:5000")
+
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     ITEMS_PER_PAGE = 50
 

@@ -204,7 +204,62 @@ def import_plan_command(path: str, year: int | None, dry_run: bool, as_json: boo
         click.echo(f"{action} {len(parsed.tasks)} nhiệm vụ, {len(parsed.sections)} mục; {flagged} cần kiểm tra.")
 
 
+JOBS = {
+    "reminders": "Nhắc hạn, nhắc quá hạn và báo lãnh đạo đơn vị (ngày làm việc, 07:30)",
+}
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Scheduled jobs, also runnable by hand as of any moment."""
+
+
+@jobs_group.command("list")
+def jobs_list() -> None:
+    """The jobs and what they do."""
+    for name, description in JOBS.items():
+        click.echo(f"{name:24} {description}")
+
+
+@jobs_group.command("run")
+@click.argument("job", type=click.Choice(sorted(JOBS)))
+@click.option("--at", "at", help="Run as of this local moment (YYYY-MM-DDTHH:MM); default: now")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; write and send nothing")
+@with_appcontext
+def jobs_run(job: str, at: str | None, dry_run: bool) -> None:
+    """Run a job now, or as of a moment; deliver what it queued before exiting."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tracker.core import clock
+    from tracker.extensions import db
+    from tracker.notifications.mail import deliver_outbox
+    from tracker.notifications.reminders import send_reminders
+
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    try:
+        moment = datetime.fromisoformat(at).replace(tzinfo=tz) if at else clock.now()
+    except ValueError as error:
+        raise click.BadParameter("dùng dạng YYYY-MM-DDTHH:MM", param_hint="--at") from error
+    run = send_reminders(moment, dry_run=dry_run)
+    if dry_run:
+        db.session.rollback()
+        click.echo(run.summary() + " (chạy thử: không gửi)")
+        for notice in run.notices:
+            click.echo(
+                f"  {notice.stage:14} {notice.due_date:%d/%m/%Y}  {notice.task_number} {notice.task_content[:70]}"
+            )
+        return
+    db.session.commit()
+    click.echo(run.summary())
+    for name in run.agencies_without_address:
+        click.echo(f"  chưa có địa chỉ email nhận thông báo: {name}")
+    delivered = deliver_outbox(clock.now())
+    click.echo(f"Đã gửi {delivered['sent']} thư; {delivered['retry']} thư sẽ gửi lại; {delivered['failed']} thư lỗi.")
+
+
 def register_commands(app) -> None:
+    app.cli.add_command(jobs_group)
     app.cli.add_command(import_plan_command)
     app.cli.add_command(agencies_group)
     app.cli.add_command(seed_demo_command)

@@ -5,6 +5,7 @@ from tracker.agencies.models import Agency, AgencyAlias, AgencyGroup, agency_gro
 from tracker.core.models import AuditEvent
 from tracker.deadlines.models import CalendarOverride
 from tracker.importers.models import ImportDraft
+from tracker.notifications.models import NoticeLedger, OutboxMessage, ReminderStage
 from tracker.plans.models import Assignment, DueItem, Indicator, IndicatorTarget, Plan, Section, Task
 
 __all__ = [
@@ -19,7 +20,10 @@ __all__ = [
     "ImportDraft",
     "IndicatorTarget",
     "LoginAttempt",
+    "NoticeLedger",
+    "OutboxMessage",
     "Plan",
+    "ReminderStage",
     "Section",
     "Task",
     "User",
