@@ -72,6 +72,10 @@ class Config:
     REMINDER_DUE_SOON_WORKING_DAYS = (7, 1)
     REMINDER_OVERDUE_REPEAT_DAYS = _env_int("TRACKER_REMINDER_OVERDUE_REPEAT_DAYS", 7)
     REMINDER_ESCALATE_AFTER_DAYS = _env_int("TRACKER_REMINDER_ESCALATE_AFTER_DAYS", 14)
+    # The monthly list of late units proposes for criticism an agency with this many overdue items, or one
+    # overdue this many days (the administrator can change both)
+    CRITICISM_MIN_OVERDUE_ITEMS = _env_int("TRACKER_CRITICISM_MIN_OVERDUE_ITEMS", 3)
+    CRITICISM_MIN_DAYS_OVERDUE = _env_int("TRACKER_CRITICISM_MIN_DAYS_OVERDUE", 60)
     #: Links in emails point here
     BASE_URL = _env("TRACKER_BASE_URL", "http://127.0.0.1:5000")
 

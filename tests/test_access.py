@@ -71,6 +71,7 @@ def pages(world) -> dict[str, set[str]]:
         "/admin/groups/new": admin,
         "/imports": {"admin", "monitor"},
         "/admin/calendar": admin,
+        "/reports/monthly": {"admin", "monitor", "leader"},
     }
 
 

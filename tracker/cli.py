@@ -206,6 +206,7 @@ def import_plan_command(path: str, year: int | None, dry_run: bool, as_json: boo
 
 JOBS = {
     "reminders": "Nhắc hạn, nhắc quá hạn và báo lãnh đạo đơn vị (ngày làm việc, 07:30)",
+    "monthly-late-report": "Danh sách đơn vị chậm hoàn thành nhiệm vụ tháng trước, gửi Văn phòng (ngày 1, 08:00)",
 }
 
 
@@ -233,7 +234,6 @@ def jobs_run(job: str, at: str | None, dry_run: bool) -> None:
 
     from tracker.core import clock
     from tracker.extensions import db
-    from tracker.notifications.mail import deliver_outbox
     from tracker.notifications.reminders import send_reminders
 
     tz = ZoneInfo(current_app.config["TIMEZONE"])
@@ -241,6 +241,18 @@ def jobs_run(job: str, at: str | None, dry_run: bool) -> None:
         moment = datetime.fromisoformat(at).replace(tzinfo=tz) if at else clock.now()
     except ValueError as error:
         raise click.BadParameter("dùng dạng YYYY-MM-DDTHH:MM", param_hint="--at") from error
+    if job == "monthly-late-report":
+        from tracker.reports.jobs import send_monthly_late_report
+
+        monthly = send_monthly_late_report(moment, dry_run=dry_run)
+        if dry_run:
+            db.session.rollback()
+            click.echo(monthly.summary())
+            return
+        db.session.commit()
+        click.echo(monthly.summary())
+        _deliver()
+        return
     run = send_reminders(moment, dry_run=dry_run)
     if dry_run:
         db.session.rollback()
@@ -254,6 +266,14 @@ def jobs_run(job: str, at: str | None, dry_run: bool) -> None:
     click.echo(run.summary())
     for name in run.agencies_without_address:
         click.echo(f"  chưa có địa chỉ email nhận thông báo: {name}")
+    _deliver()
+
+
+def _deliver() -> None:
+    """Send what the job queued before the command exits."""
+    from tracker.core import clock
+    from tracker.notifications.mail import deliver_outbox
+
     delivered = deliver_outbox(clock.now())
     click.echo(f"Đã gửi {delivered['sent']} thư; {delivered['retry']} thư sẽ gửi lại; {delivered['failed']} thư lỗi.")
 

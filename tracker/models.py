@@ -7,6 +7,7 @@ from tracker.deadlines.models import CalendarOverride
 from tracker.importers.models import ImportDraft
 from tracker.notifications.models import NoticeLedger, OutboxMessage, ReminderStage
 from tracker.plans.models import Assignment, DueItem, Indicator, IndicatorTarget, Plan, Section, Task
+from tracker.reports.models import Setting
 
 __all__ = [
     "Agency",
@@ -25,6 +26,7 @@ __all__ = [
     "Plan",
     "ReminderStage",
     "Section",
+    "Setting",
     "Task",
     "User",
     "agency_group_members",

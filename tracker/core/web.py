@@ -33,9 +33,10 @@ def register_web(app: Flask) -> None:
     from tracker.deadlines.views import bp as calendar_bp
     from tracker.importers.views import bp as imports_bp
     from tracker.plans.views import bp as plans_bp
+    from tracker.reports.views import bp as reports_bp
     from tracker.workflow.views import bp as workflow_bp
 
-    for bp in (core_bp, accounts_bp, agencies_bp, plans_bp, workflow_bp, imports_bp, calendar_bp):
+    for bp in (core_bp, accounts_bp, agencies_bp, plans_bp, workflow_bp, imports_bp, calendar_bp, reports_bp):
         app.register_blueprint(bp)
 
     login_manager.user_loader(_load_user)

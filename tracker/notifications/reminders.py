@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.agencies.models import Agency
 from tracker.deadlines.calendar import WorkCalendar
 from tracker.extensions import db
+from tracker.notifications.ledger import claim_notice, dialect_insert
 from tracker.notifications.mail import queue_email
-from tracker.notifications.models import NoticeLedger, ReminderStage
+from tracker.notifications.models import ReminderStage
 from tracker.plans.models import Assignment, DueItem, Plan, Task
 from tracker.workflow.status import StatusClass, status_class
 
@@ -62,11 +62,6 @@ class ReminderRun:
             stages[notice.stage.rsplit("_", 1)[0] if notice.stage.startswith("overdue") else notice.stage] += 1
         parts = ", ".join(f"{k}: {v}" for k, v in sorted(stages.items())) or "không có gì cần nhắc"
         return f"{self.day:%d/%m/%Y}: {len(self.notices)} nhắc nhở ({parts}); {self.emails} email"
-
-
-def _insert(model):
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 def _wanted_stages(due: date, today: date, limits: dict[int, date], repeat: int, escalate: int, role: str):
@@ -165,23 +160,13 @@ def claim(notices: list[Notice], now: datetime) -> list[Notice]:
     for start in range(0, len(pairs), CHUNK):
         chunk = pairs[start : start + CHUNK]
         statement = (
-            _insert(ReminderStage)
+            dialect_insert(ReminderStage)
             .values([{"due_item_id": item, "stage": stage, "sent_at": now} for item, stage in chunk])
             .on_conflict_do_nothing(index_elements=["due_item_id", "stage"])
             .returning(ReminderStage.due_item_id, ReminderStage.stage)
         )
         claimed.update(tuple(row) for row in db.session.execute(statement))
     return [n for n in notices if (n.item_id, n.stage) in claimed]
-
-
-def _claim_ledger(kind: str, recipient: str, period: str, now: datetime) -> bool:
-    statement = (
-        _insert(NoticeLedger)
-        .values(kind=kind, recipient=recipient, period=period, created_at=now)
-        .on_conflict_do_nothing(index_elements=["kind", "recipient", "period"])
-        .returning(NoticeLedger.id)
-    )
-    return db.session.execute(statement).first() is not None
 
 
 def send_reminders(now: datetime, *, dry_run: bool = False) -> ReminderRun:
@@ -254,7 +239,7 @@ def _queue(kind, agency, recipients, notices, today, now, base_url, run, *, temp
     fingerprint = hashlib.sha1(  # noqa: S324 - a key for the ledger, not a secret
         ",".join(sorted(f"{n.item_id}:{n.stage}" for n in notices)).encode()
     ).hexdigest()[:16]
-    if not _claim_ledger(kind, agency.code, f"{today.isoformat()}#{fingerprint}", now):
+    if not claim_notice(kind, agency.code, f"{today.isoformat()}#{fingerprint}", now):
         return 0
     overdue = [n for n in notices if n.due_date < today]
     due_soon = [n for n in notices if n.due_date >= today]

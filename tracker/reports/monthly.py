@@ -1,0 +1,314 @@
+"""The monthly list of late units for the Chairman's office (seed 000): counts per agency in the four classes for
+items due up to the month's end, the overdue items with days overdue, the ranking, and who is proposed for
+criticism. Two queries whatever the number of items; the same report by email (with .xlsx and .docx) and on the web.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from tracker.agencies.models import Agency
+from tracker.extensions import db
+from tracker.plans.models import Assignment, AssignmentRole, DueItem, Plan, Task
+from tracker.reports.models import get_setting
+from tracker.workflow.status import STATUS_LABELS, STATUS_ORDER, StatusClass, days_late, status_class
+
+CLASSES = [c for c in STATUS_ORDER if c != StatusClass.NO_DUE_DATE]
+
+
+@dataclass
+class OverdueItem:
+    task_id: int
+    number: str
+    content: str
+    plan: str
+    due_date: date
+    days: int
+
+
+@dataclass
+class AgencyLine:
+    agency_id: int
+    name: str
+    counts: dict[str, int] = field(default_factory=dict)
+    overdue: list[OverdueItem] = field(default_factory=list)
+    rank: int = 0
+    criticised: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.get(c, 0) for c in CLASSES)
+
+    @property
+    def overdue_count(self) -> int:
+        return self.counts.get(StatusClass.OPEN_OVERDUE, 0)
+
+    @property
+    def late_count(self) -> int:
+        return self.counts.get(StatusClass.OPEN_OVERDUE, 0) + self.counts.get(StatusClass.DONE_LATE, 0)
+
+    @property
+    def longest(self) -> int:
+        return max((i.days for i in self.overdue), default=0)
+
+
+@dataclass
+class MonthlyReport:
+    year: int
+    month: int
+    as_of: date
+    lines: list[AgencyLine]
+    criticism_min_items: int
+    criticism_min_days: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.month:02d}/{self.year}"
+
+    @property
+    def late_lines(self) -> list[AgencyLine]:
+        return [line for line in self.lines if line.overdue_count]
+
+    @property
+    def criticised(self) -> list[AgencyLine]:
+        return [line for line in self.lines if line.criticised]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        out: dict[str, int] = defaultdict(int)
+        for line in self.lines:
+            for key, value in line.counts.items():
+                out[key] += value
+        return out
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def previous_month(moment: datetime | date) -> tuple[int, int]:
+    day = moment.date() if isinstance(moment, datetime) else moment
+    return (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+
+
+def build_monthly_report(year: int, month: int) -> MonthlyReport:
+    config = current_app.config
+    tz = config["TIMEZONE"]
+    as_of = month_end(year, month)
+    status = status_class(as_of, tz)
+    scope = (
+        Plan.status.in_(["active", "closed"]),
+        Assignment.role == AssignmentRole.LEAD.value,
+        DueItem.kind == "dated",
+        DueItem.due_date <= as_of,
+    )
+    counts = db.session.execute(
+        select(Agency.id, Agency.name, status, func.count())
+        .select_from(DueItem)
+        .join(Assignment, DueItem.assignment_id == Assignment.id)
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Plan, Task.plan_id == Plan.id)
+        .join(Agency, Assignment.agency_id == Agency.id)
+        .where(*scope)
+        .group_by(Agency.id, Agency.name, status)
+    ).all()
+    lines: dict[int, AgencyLine] = {}
+    for agency_id, name, klass, count in counts:
+        lines.setdefault(agency_id, AgencyLine(agency_id=agency_id, name=name)).counts[klass] = count
+    late = days_late(as_of, tz)
+    overdue = db.session.execute(
+        select(
+            Assignment.agency_id,
+            Task.id,
+            Task.number,
+            Task.content,
+            Plan.doc_kind,
+            Plan.doc_number,
+            DueItem.due_date,
+            late,
+        )
+        .select_from(DueItem)
+        .join(Assignment, DueItem.assignment_id == Assignment.id)
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Plan, Task.plan_id == Plan.id)
+        .where(*scope, status == StatusClass.OPEN_OVERDUE.value)
+        .order_by(Assignment.agency_id, late.desc(), Task.id)
+    ).all()
+    for agency_id, task_id, number, content, kind, doc_number, due, days in overdue:
+        reference = f"{kind} số {doc_number}" if doc_number else kind
+        lines[agency_id].overdue.append(OverdueItem(task_id, number, content, reference, due, int(days or 0)))
+    min_items = int(get_setting("criticism_min_items", config["CRITICISM_MIN_OVERDUE_ITEMS"]))
+    min_days = int(get_setting("criticism_min_days", config["CRITICISM_MIN_DAYS_OVERDUE"]))
+    ordered = sorted(lines.values(), key=lambda a: (-a.overdue_count, -a.longest, -a.late_count, a.name))
+    for rank, line in enumerate(ordered, start=1):
+        line.rank = rank
+        if line.overdue_count >= min_items:
+            line.reasons.append(f"{line.overdue_count} nhiệm vụ quá hạn")
+        if line.longest >= min_days:
+            line.reasons.append(f"nhiệm vụ quá hạn {line.longest} ngày")
+        line.criticised = bool(line.reasons)
+    return MonthlyReport(year, month, as_of, ordered, min_items, min_days)
+
+
+# --- attachments -----------------------------------------------------------------------------------------
+
+
+def report_xlsx(report: MonthlyReport) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Tổng hợp"
+    sheet.append([f"DANH SÁCH CƠ QUAN, ĐƠN VỊ CHẬM HOÀN THÀNH NHIỆM VỤ THÁNG {report.label}"])
+    sheet.append([f"Số liệu tính đến ngày {report.as_of:%d/%m/%Y}"])
+    header = [
+        "Xếp hạng",
+        "Cơ quan, đơn vị",
+        *(STATUS_LABELS[c] for c in CLASSES),
+        "Tổng số",
+        "Quá hạn lâu nhất (ngày)",
+        "Đề xuất phê bình",
+    ]
+    sheet.append(header)
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for line in report.lines:
+        sheet.append(
+            [
+                line.rank,
+                line.name,
+                *(line.counts.get(c, 0) for c in CLASSES),
+                line.total,
+                line.longest,
+                "; ".join(line.reasons),
+            ]
+        )
+    sheet.column_dimensions["B"].width = 45
+    items = book.create_sheet("Nhiệm vụ quá hạn")
+    items.append(["STT", "Cơ quan, đơn vị", "Nhiệm vụ", "Kế hoạch", "Hạn", "Số ngày quá hạn"])
+    for cell in items[1]:
+        cell.font = Font(bold=True)
+    n = 0
+    for line in report.late_lines:
+        for item in line.overdue:
+            n += 1
+            label = f"{item.number}. {item.content}" if item.number else item.content
+            items.append([n, line.name, label, item.plan, item.due_date.strftime("%d/%m/%Y"), item.days])
+    items.column_dimensions["B"].width = 40
+    items.column_dimensions["C"].width = 70
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def report_docx(report: MonthlyReport, *, issued_on: date) -> bytes:
+    """The report in the official format of Nghị định 30/2020/NĐ-CP: A4, Times New Roman, the two-column header."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
+    section.left_margin, section.right_margin = Cm(3), Cm(2)
+    style = document.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(14)
+
+    def paragraph(cell_or_doc, text, *, bold=False, italic=False, size=None, center=True):
+        p = cell_or_doc.add_paragraph()
+        run = p.add_run(text)
+        run.bold, run.italic = bold, italic
+        run.font.name = "Times New Roman"
+        if size:
+            run.font.size = Pt(size)
+        if center:
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        return p
+
+    head = document.add_table(rows=1, cols=2)
+    left, right = head.rows[0].cells
+    left.paragraphs[0].add_run("UBND TỈNH QUẢNG NAM").font.size = Pt(13)
+    left.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph(left, "VĂN PHÒNG", bold=True, size=13)
+    paragraph(left, "Số: …/BC-VP", size=13)
+    right.paragraphs[0].add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM").bold = True
+    right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=13)
+    paragraph(
+        right,
+        f"Quảng Nam, ngày {issued_on.day:02d} tháng {issued_on.month:02d} năm {issued_on.year}",
+        italic=True,
+        size=13,
+    )
+
+    paragraph(document, "BÁO CÁO", bold=True)
+    paragraph(document, f"Danh sách cơ quan, đơn vị chậm hoàn thành nhiệm vụ tháng {report.label}", bold=True)
+    paragraph(
+        document,
+        f"Văn phòng UBND tỉnh báo cáo tình hình thực hiện nhiệm vụ của các cơ quan, đơn vị, địa phương tính đến "
+        f"ngày {report.as_of:%d/%m/%Y} như sau:",
+        center=False,
+    )
+    table = document.add_table(rows=1, cols=7)
+    table.style = "Table Grid"
+    labels = [
+        "TT",
+        "Cơ quan, đơn vị",
+        "Đúng hạn",
+        "Quá hạn (đã xong)",
+        "Trong hạn",
+        "Quá hạn (chưa xong)",
+        "Quá hạn lâu nhất (ngày)",
+    ]
+    for cell, label in zip(table.rows[0].cells, labels, strict=True):
+        cell.text = label
+    for line in report.lines:
+        cells = table.add_row().cells
+        values = [str(line.rank), line.name, *(str(line.counts.get(c, 0)) for c in CLASSES), str(line.longest)]
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = value
+    if report.criticised:
+        paragraph(
+            document,
+            "Đề xuất phê bình các cơ quan, đơn vị có nhiều nhiệm vụ trễ hạn, kéo dài:",
+            bold=True,
+            center=False,
+        )
+        for line in report.criticised:
+            paragraph(document, f"- {line.name}: {'; '.join(line.reasons)}.", center=False)
+    else:
+        paragraph(document, "Không có cơ quan, đơn vị nào thuộc diện đề xuất phê bình.", center=False)
+    foot = document.add_table(rows=1, cols=2)
+    recipients, signer = foot.rows[0].cells
+    recipients.paragraphs[0].add_run("Nơi nhận:").bold = True
+    for line in ("- Chủ tịch, các PCT UBND tỉnh;", "- Các cơ quan, đơn vị, địa phương;", "- Lưu: VT."):
+        recipients.add_paragraph(line)
+    signer.paragraphs[0].add_run("CHÁNH VĂN PHÒNG").bold = True
+    signer.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def attachments(report: MonthlyReport, *, issued_on: date) -> list[dict]:
+    name = f"danh-sach-cham-hoan-thanh-{report.year}-{report.month:02d}"
+    return [
+        {"filename": f"{name}.xlsx", "content_type": XLSX, "data": report_xlsx(report)},
+        {"filename": f"{name}.docx", "content_type": DOCX, "data": report_docx(report, issued_on=issued_on)},
+    ]
