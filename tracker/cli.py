@@ -207,6 +207,7 @@ def import_plan_command(path: str, year: int | None, dry_run: bool, as_json: boo
 JOBS = {
     "reminders": "Nhắc hạn, nhắc quá hạn và báo lãnh đạo đơn vị (ngày làm việc, 07:30)",
     "monthly-late-report": "Danh sách đơn vị chậm hoàn thành nhiệm vụ tháng trước, gửi Văn phòng (ngày 1, 08:00)",
+    "leader-digest": "Tình hình các kế hoạch gửi lãnh đạo tỉnh (thứ Hai, 08:00)",
 }
 
 
@@ -241,6 +242,18 @@ def jobs_run(job: str, at: str | None, dry_run: bool) -> None:
         moment = datetime.fromisoformat(at).replace(tzinfo=tz) if at else clock.now()
     except ValueError as error:
         raise click.BadParameter("dùng dạng YYYY-MM-DDTHH:MM", param_hint="--at") from error
+    if job == "leader-digest":
+        from tracker.reports.digest import send_leader_digest
+
+        digest, queued = send_leader_digest(moment, dry_run=dry_run)
+        overdue = digest.totals.get("open_overdue", 0)
+        click.echo(f"{digest.day:%d/%m/%Y}: {overdue} nhiệm vụ quá hạn; {queued} thư gửi lãnh đạo")
+        if dry_run:
+            db.session.rollback()
+            return
+        db.session.commit()
+        _deliver()
+        return
     if job == "monthly-late-report":
         from tracker.reports.jobs import send_monthly_late_report
 
