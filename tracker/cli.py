@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -24,6 +25,47 @@ def _create_app():
 @click.group(cls=FlaskGroup, create_app=_create_app)
 def main() -> None:
     """Theo dõi nhiệm vụ: tracker's commands (run, db upgrade, seed-demo, users …)."""
+
+
+@click.command("run", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.option("--no-scheduler", is_flag=True, help="Serve without the in-process scheduler")
+@click.pass_context
+def run_with_scheduler(ctx: click.Context, no_scheduler: bool) -> None:
+    """Development server, with the scheduler running inside it (production runs `tracker scheduler`)."""
+    from flask.cli import ScriptInfo, run_command
+
+    reloading = os.environ.get("WERKZEUG_RUN_MAIN") is None and "--reload" in ctx.args
+    if not no_scheduler and not reloading:
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        from tracker.scheduler.jobs import configure
+
+        app = ctx.ensure_object(ScriptInfo).load_app()
+        scheduler = BackgroundScheduler(timezone=app.config["TIMEZONE"])
+        configure(scheduler, app)
+        scheduler.start()
+        click.echo("Bộ lập lịch đang chạy trong tiến trình web (nhắc hạn, báo cáo tháng, bản tin lãnh đạo).")
+    ctx.invoke(run_command, **run_command.make_context("run", list(ctx.args), parent=ctx.parent).params)
+
+
+main.add_command(run_with_scheduler, "run")
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduler in its own process (production): reminders, the monthly report, the digest."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from tracker.scheduler.jobs import configure, schedules
+
+    app = current_app._get_current_object()
+    scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
+    configure(scheduler, app)
+    for job, (crontab, enabled) in schedules(app).items():
+        click.echo(f"{job:24} {crontab:20} {'bật' if enabled else 'tắt'}")
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()
 
 
 @click.command("seed-demo")
@@ -292,6 +334,7 @@ def _deliver() -> None:
 
 
 def register_commands(app) -> None:
+    app.cli.add_command(scheduler_command)
     app.cli.add_command(jobs_group)
     app.cli.add_command(import_plan_command)
     app.cli.add_command(agencies_group)

@@ -8,6 +8,7 @@ from tracker.importers.models import ImportDraft
 from tracker.notifications.models import NoticeLedger, OutboxMessage, ReminderStage
 from tracker.plans.models import Assignment, DueItem, Indicator, IndicatorTarget, Plan, Section, Task
 from tracker.reports.models import Setting
+from tracker.scheduler.models import JobLock, JobSchedule
 
 __all__ = [
     "Agency",
@@ -20,6 +21,8 @@ __all__ = [
     "Indicator",
     "ImportDraft",
     "IndicatorTarget",
+    "JobLock",
+    "JobSchedule",
     "LoginAttempt",
     "NoticeLedger",
     "OutboxMessage",

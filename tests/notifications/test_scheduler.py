@@ -1,0 +1,76 @@
+"""The scheduler: each job once, however many schedulers start, and missed runs caught up on start."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import func, select
+
+from tests.factories import dated, make_plan
+from tracker.notifications.models import OutboxMessage
+from tracker.plans.operations import TaskSpec
+from tracker.scheduler.jobs import configure, run_job, schedules
+from tracker.scheduler.models import JobSchedule
+
+
+def _plan(db, clock):
+    make_plan(
+        db,
+        clock,
+        [
+            TaskSpec(content="Việc sắp đến hạn", number="1", lead_codes=["SNV"], schedule=dated(date(2024, 3, 5))),
+            TaskSpec(content="Việc quá hạn", number="2", lead_codes=["SXD"], schedule=dated(date(2024, 2, 10))),
+        ],
+    )
+
+
+def outbox(db) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(OutboxMessage))
+
+
+def test_a_job_run_twice_at_once_sends_once(app, db, clock):
+    _plan(db, clock)  # the clock stands at 01/03/2024 08:00, a Friday
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(run_job(app, "reminders"))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outbox(db) == 3  # SNV due soon; SXD overdue, and its head
+    assert len(results) == 2
+
+
+def test_two_schedulers_started_at_once_run_each_job_once(app, db, clock, make_user):
+    _plan(db, clock)
+    make_user("leader", email="pct@example.org")
+    schedulers = []
+    for _ in range(2):
+        scheduler = BackgroundScheduler(timezone=app.config["TIMEZONE"])
+        configure(scheduler, app)
+        schedulers.append(scheduler)
+    for scheduler in schedulers:
+        scheduler.start()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(job.id.endswith("catch-up") for s in schedulers for job in s.get_jobs()):
+        time.sleep(0.1)
+    for scheduler in schedulers:
+        scheduler.shutdown(wait=True)
+    kinds = dict(db.session.execute(select(OutboxMessage.kind, func.count()).group_by(OutboxMessage.kind)).all())
+    assert kinds == {"reminders": 2, "escalation": 1, "leader-digest": 1}
+
+
+def test_jobs_keep_late_runs_and_follow_the_administrators_schedule(app, db):
+    db.session.add(JobSchedule(job="leader-digest", crontab="0 7 * * fri", is_enabled=True))
+    db.session.add(JobSchedule(job="monthly-late-report", crontab="0 8 1 * *", is_enabled=False))
+    db.session.commit()
+    assert schedules(app)["leader-digest"] == ("0 7 * * fri", True)
+    scheduler = BackgroundScheduler(timezone=app.config["TIMEZONE"])
+    configure(scheduler, app, catch_up=False)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"reminders", "leader-digest"}
+    assert jobs["reminders"].misfire_grace_time == 6 * 3600 and jobs["reminders"].coalesce
+    assert str(jobs["leader-digest"].trigger).startswith("cron[month='*', day='*', day_of_week='fri', hour='7'")

@@ -1,0 +1,138 @@
+"""APScheduler set-up and thin job wrappers (no business logic here): context, lock, commit, deliver.
+
+Each job is an idempotent catch-up: it sends what is due and not yet sent (the ledger and reminder stages say
+what was), so a run missed while the server was down is done on start, and a second scheduler changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import zlib
+from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+from flask import Flask
+from sqlalchemy import select, text, update
+
+from tracker.core import clock
+from tracker.extensions import db
+from tracker.notifications.ledger import dialect_insert
+from tracker.notifications.mail import deliver_outbox
+from tracker.scheduler.models import DEFAULT_SCHEDULES, JobLock, JobSchedule
+
+log = logging.getLogger(__name__)
+HOLDER = f"{socket.gethostname()}:{os.getpid()}"
+LEASE = timedelta(minutes=30)
+
+
+def _reminders(now):
+    from tracker.notifications.reminders import send_reminders
+
+    return send_reminders(now).summary()
+
+
+def _monthly(now):
+    from tracker.reports.jobs import send_monthly_late_report
+
+    return send_monthly_late_report(now).summary()
+
+
+def _digest(now):
+    from tracker.reports.digest import send_leader_digest
+
+    digest, queued = send_leader_digest(now)
+    return f"{queued} thư gửi lãnh đạo"
+
+
+JOBS: dict[str, Callable] = {"reminders": _reminders, "monthly-late-report": _monthly, "leader-digest": _digest}
+
+
+@contextmanager
+def job_lock(job: str, now: datetime):
+    """Yield True if this process may run ``job`` now (inside the current transaction)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(f"tracker-job:{job}".encode())
+        yield bool(db.session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar())
+        return
+    db.session.execute(
+        dialect_insert(JobLock)
+        .values(job=job, holder="", expires_at=now - LEASE)
+        .on_conflict_do_nothing(index_elements=["job"])
+    )
+    taken = db.session.execute(
+        update(JobLock)
+        .where(JobLock.job == job, (JobLock.expires_at < now) | (JobLock.holder == HOLDER))
+        .values(holder=HOLDER, expires_at=now + LEASE)
+    ).rowcount
+    db.session.commit()
+    try:
+        yield bool(taken)
+    finally:
+        if taken:
+            db.session.execute(update(JobLock).where(JobLock.job == job).values(holder="", expires_at=now))
+            db.session.commit()
+
+
+def run_job(app: Flask, job: str) -> str | None:
+    """Run one job as of the clock's now; None if another scheduler holds it."""
+    with app.app_context():
+        now = clock.now()
+        try:
+            with job_lock(job, now) as mine:
+                if not mine:
+                    log.info("job %s is running elsewhere", job)
+                    db.session.rollback()
+                    return None
+                summary = JOBS[job](now)
+                db.session.commit()
+            deliver_outbox(clock.now())
+            log.info("job %s: %s", job, summary)
+            return summary
+        except Exception:
+            db.session.rollback()
+            log.exception("job %s failed", job)
+            raise
+        finally:
+            db.session.remove()
+
+
+def schedules(app: Flask) -> dict[str, tuple[str, bool]]:
+    """Every job's crontab (the administrator's, else the default) and whether it is on."""
+    with app.app_context():
+        stored = {s.job: (s.crontab, s.is_enabled) for s in db.session.scalars(select(JobSchedule))}
+        db.session.remove()
+    return {job: stored.get(job, (crontab, True)) for job, crontab in DEFAULT_SCHEDULES.items()}
+
+
+def configure(scheduler: BaseScheduler, app: Flask, *, catch_up: bool = True) -> None:
+    """Add the jobs to a scheduler; on start, run each once to catch up what was missed."""
+    tz = app.config["TIMEZONE"]
+    for job, (crontab, enabled) in schedules(app).items():
+        if not enabled:
+            continue
+        scheduler.add_job(
+            run_job,
+            CronTrigger.from_crontab(crontab, timezone=tz),
+            args=[app, job],
+            id=job,
+            name=job,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=6 * 3600,
+            replace_existing=True,
+        )
+        if catch_up:
+            # idempotent: sends only what is due and not yet sent
+            scheduler.add_job(
+                run_job,
+                args=[app, job],
+                id=f"{job}-catch-up",
+                name=f"{job} (bù)",
+                misfire_grace_time=None,
+                max_instances=1,
+            )
