@@ -72,6 +72,9 @@ def pages(world) -> dict[str, set[str]]:
         "/imports": {"admin", "monitor"},
         "/admin/calendar": admin,
         "/reports/monthly": {"admin", "monitor", "leader"},
+        "/admin/outbox": admin,
+        "/admin/schedules": admin,
+        "/admin/schedules/reminders": admin,
     }
 
 

@@ -32,11 +32,22 @@ def register_web(app: Flask) -> None:
     from tracker.core.views import bp as core_bp
     from tracker.deadlines.views import bp as calendar_bp
     from tracker.importers.views import bp as imports_bp
+    from tracker.notifications.views import bp as outbox_bp
     from tracker.plans.views import bp as plans_bp
     from tracker.reports.views import bp as reports_bp
     from tracker.workflow.views import bp as workflow_bp
 
-    for bp in (core_bp, accounts_bp, agencies_bp, plans_bp, workflow_bp, imports_bp, calendar_bp, reports_bp):
+    for bp in (
+        core_bp,
+        accounts_bp,
+        agencies_bp,
+        plans_bp,
+        workflow_bp,
+        imports_bp,
+        calendar_bp,
+        reports_bp,
+        outbox_bp,
+    ):
         app.register_blueprint(bp)
 
     login_manager.user_loader(_load_user)

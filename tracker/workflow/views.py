@@ -59,8 +59,10 @@ def items():
     page = paginate(query, request.args.get("page", 1, type=int), scalars=False)
     plans = db.session.scalars(select(Plan).order_by(Plan.issued_on.desc().nulls_last(), Plan.id.desc())).all()
     agencies = [] if is_agency else db.session.scalars(select(Agency).order_by(Agency.kind, Agency.name)).all()
+    notices = recent_notices(current_user.agency_id, clock.now()) if is_agency else []
     return render_template(
         "workflow/items.html",
+        notices=notices,
         page=page,
         counts=counts,
         plans=plans,
@@ -68,6 +70,35 @@ def items():
         filters={"plan": plan_id, "status": status, "within": within, "role": role, "agency": agency_id},
         is_agency=is_agency,
     )
+
+
+def _stage_label(stage: str) -> str:
+    if stage.startswith("due_soon"):
+        return "Sắp đến hạn"
+    return "Quá hạn" if stage.startswith("overdue") else "Đã báo lãnh đạo đơn vị"
+
+
+def recent_notices(agency_id: int | None, now, days: int = 14, limit: int = 20):
+    """The reminders the agency was sent lately (the same as its emails), newest first, in one query."""
+    from datetime import timedelta
+
+    from tracker.notifications.models import ReminderStage
+
+    if agency_id is None:
+        return []
+    rows = db.session.execute(
+        select(ReminderStage.stage, ReminderStage.sent_at, DueItem.due_date, Task.id, Task.number, Task.content)
+        .join(DueItem, ReminderStage.due_item_id == DueItem.id)
+        .join(Assignment, DueItem.assignment_id == Assignment.id)
+        .join(Task, Assignment.task_id == Task.id)
+        .where(Assignment.agency_id == agency_id, ReminderStage.sent_at >= now - timedelta(days=days))
+        .order_by(ReminderStage.sent_at.desc(), Task.id)
+        .limit(limit)
+    ).all()
+    return [
+        {"label": _stage_label(stage), "at": at, "due": due, "task_id": task_id, "number": number, "content": content}
+        for stage, at, due, task_id, number, content in rows
+    ]
 
 
 @bp.post("/items/<int:item_id>/progress")
