@@ -294,7 +294,7 @@ def jobs_run(job: str, at: str | None, dry_run: bool) -> None:
             db.session.rollback()
             return
         db.session.commit()
-        _deliver()
+        _deliver(moment)
         return
     if job == "monthly-late-report":
         from tracker.reports.jobs import send_monthly_late_report
@@ -306,7 +306,7 @@ def jobs_run(job: str, at: str | None, dry_run: bool) -> None:
             return
         db.session.commit()
         click.echo(monthly.summary())
-        _deliver()
+        _deliver(moment)
         return
     run = send_reminders(moment, dry_run=dry_run)
     if dry_run:
@@ -321,15 +321,16 @@ def jobs_run(job: str, at: str | None, dry_run: bool) -> None:
     click.echo(run.summary())
     for name in run.agencies_without_address:
         click.echo(f"  chưa có địa chỉ email nhận thông báo: {name}")
-    _deliver()
+    _deliver(moment)
 
 
-def _deliver() -> None:
-    """Send what the job queued before the command exits."""
+def _deliver(moment=None) -> None:
+    """Send what the job queued before the command exits (as of the job's moment when that is later)."""
     from tracker.core import clock
     from tracker.notifications.mail import deliver_outbox
 
-    delivered = deliver_outbox(clock.now())
+    now = clock.now()
+    delivered = deliver_outbox(max(now, moment) if moment else now)
     click.echo(f"Đã gửi {delivered['sent']} thư; {delivered['retry']} thư sẽ gửi lại; {delivered['failed']} thư lỗi.")
 
 
