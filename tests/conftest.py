@@ -56,11 +56,10 @@ def backend(request) -> str:
     return request.param
 
 
-@pytest.fixture(scope="session")
-def database_url(backend, tmp_path_factory) -> Iterator[str]:
-    """An empty database of this test run's own, dropped afterwards."""
+def _empty_database(backend: str, sqlite_path: Path) -> Iterator[str]:
+    """An empty database: a SQLite file, or a PostgreSQL database of its own dropped afterwards."""
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'tracker.db'}"
+        yield f"sqlite:///{sqlite_path}"
         return
     admin_url = _postgres_admin_url()
     if admin_url is None:
@@ -70,18 +69,16 @@ def database_url(backend, tmp_path_factory) -> Iterator[str]:
     _drop_pg_database(admin, url)
 
 
+@pytest.fixture(scope="session")
+def database_url(backend, tmp_path_factory) -> Iterator[str]:
+    """The test run's database."""
+    yield from _empty_database(backend, tmp_path_factory.mktemp("db") / "tracker.db")
+
+
 @pytest.fixture
 def fresh_database_url(backend, tmp_path) -> Iterator[str]:
-    """An empty database for one test (migration tests), dropped afterwards."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    admin_url = _postgres_admin_url()
-    if admin_url is None:
-        pytest.skip(f"{PG_ENV} is not set: the PostgreSQL run is skipped")
-    url, admin = _make_pg_database(admin_url)
-    yield url
-    _drop_pg_database(admin, url)
+    """An empty database for one test (migration tests)."""
+    yield from _empty_database(backend, tmp_path / "fresh.db")
 
 
 def make_app(url: str, instance_path: Path, **overrides) -> Flask:

@@ -24,6 +24,7 @@ from tracker.notifications.ledger import claim_notice, dialect_insert
 from tracker.notifications.mail import queue_email
 from tracker.notifications.models import ReminderStage
 from tracker.plans.models import Assignment, DueItem, Plan, Task
+from tracker.workflow.queries import select_items
 from tracker.workflow.status import StatusClass, status_class
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ def find_notices(now: datetime) -> tuple[date, list[Notice], str]:
     escalate = config["REMINDER_ESCALATE_AFTER_DAYS"]
     status = status_class(today, config["TIMEZONE"])
     rows = db.session.execute(
-        select(
+        select_items(
             DueItem.id,
             DueItem.due_date,
             DueItem.period_label,
@@ -106,23 +107,15 @@ def find_notices(now: datetime) -> tuple[date, list[Notice], str]:
             Plan.doc_kind,
             Plan.doc_number,
             Plan.title,
-        )
-        .join(Assignment, DueItem.assignment_id == Assignment.id)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Plan, Task.plan_id == Plan.id)
-        .where(
+        ).where(
             Plan.status == "active",
             DueItem.kind == "dated",
             DueItem.due_date <= max(limits.values()),
             status.in_([StatusClass.OPEN_ON_TIME.value, StatusClass.OPEN_OVERDUE.value]),
         )
     ).all()
-    candidate_ids = (
-        select(DueItem.id)
-        .join(Assignment, DueItem.assignment_id == Assignment.id)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Plan, Task.plan_id == Plan.id)
-        .where(Plan.status == "active", DueItem.kind == "dated", DueItem.due_date <= max(limits.values()))
+    candidate_ids = select_items(DueItem.id).where(
+        Plan.status == "active", DueItem.kind == "dated", DueItem.due_date <= max(limits.values())
     )
     sent: set[tuple[int, str]] = set(
         db.session.execute(

@@ -17,6 +17,7 @@ from tracker.notifications.ledger import claim_notice
 from tracker.notifications.mail import queue_email
 from tracker.plans.models import Assignment, AssignmentRole, DueItem, Plan, Task
 from tracker.reports.models import get_setting, set_setting
+from tracker.workflow.queries import select_items
 from tracker.workflow.status import STATUS_ORDER, StatusClass, status_class
 
 
@@ -39,11 +40,7 @@ def build_digest(day: date) -> Digest:
     since = date.fromisoformat(previous["day"]) if previous.get("day") else None
     digest = Digest(day=day, since=since)
     rows = db.session.execute(
-        select(Task.plan_id, status, func.count())
-        .select_from(DueItem)
-        .join(Assignment, DueItem.assignment_id == Assignment.id)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Plan, Task.plan_id == Plan.id)
+        select_items(Task.plan_id, status, func.count())
         .where(lead, Plan.status == "active")
         .group_by(Task.plan_id, status)
     ).all()
@@ -59,12 +56,8 @@ def build_digest(day: date) -> Digest:
     digest.top_overdue = [
         (name, count)
         for name, count in db.session.execute(
-            select(Agency.name, func.count())
-            .select_from(DueItem)
-            .join(Assignment, DueItem.assignment_id == Assignment.id)
+            select_items(Agency.name, func.count())
             .join(Agency, Assignment.agency_id == Agency.id)
-            .join(Task, Assignment.task_id == Task.id)
-            .join(Plan, Task.plan_id == Plan.id)
             .where(lead, Plan.status == "active", overdue)
             .group_by(Agency.name)
             .order_by(func.count().desc(), Agency.name)
@@ -75,12 +68,8 @@ def build_digest(day: date) -> Digest:
     digest.newly_overdue = [
         (name, number, content, due)
         for name, number, content, due in db.session.execute(
-            select(Agency.name, Task.number, Task.content, DueItem.due_date)
-            .select_from(DueItem)
-            .join(Assignment, DueItem.assignment_id == Assignment.id)
+            select_items(Agency.name, Task.number, Task.content, DueItem.due_date)
             .join(Agency, Assignment.agency_id == Agency.id)
-            .join(Task, Assignment.task_id == Task.id)
-            .join(Plan, Task.plan_id == Plan.id)
             .where(lead, Plan.status == "active", overdue, DueItem.due_date >= start, DueItem.due_date < day)
             .order_by(DueItem.due_date, Agency.name)
             .limit(200)

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func
 
 from tracker.agencies.models import Agency
 from tracker.extensions import db
 from tracker.plans.models import Assignment, AssignmentRole, DueItem, Plan, Task
 from tracker.reports.models import get_setting
+from tracker.workflow.queries import select_items
 from tracker.workflow.status import STATUS_LABELS, STATUS_ORDER, StatusClass, days_late, status_class
 
 CLASSES = [c for c in STATUS_ORDER if c != StatusClass.NO_DUE_DATE]
@@ -111,11 +112,7 @@ def build_monthly_report(year: int, month: int) -> MonthlyReport:
         DueItem.due_date <= as_of,
     )
     counts = db.session.execute(
-        select(Agency.id, Agency.name, status, func.count())
-        .select_from(DueItem)
-        .join(Assignment, DueItem.assignment_id == Assignment.id)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Plan, Task.plan_id == Plan.id)
+        select_items(Agency.id, Agency.name, status, func.count())
         .join(Agency, Assignment.agency_id == Agency.id)
         .where(*scope)
         .group_by(Agency.id, Agency.name, status)
@@ -125,7 +122,7 @@ def build_monthly_report(year: int, month: int) -> MonthlyReport:
         lines.setdefault(agency_id, AgencyLine(agency_id=agency_id, name=name)).counts[klass] = count
     late = days_late(as_of, tz)
     overdue = db.session.execute(
-        select(
+        select_items(
             Assignment.agency_id,
             Task.id,
             Task.number,
@@ -135,10 +132,6 @@ def build_monthly_report(year: int, month: int) -> MonthlyReport:
             DueItem.due_date,
             late,
         )
-        .select_from(DueItem)
-        .join(Assignment, DueItem.assignment_id == Assignment.id)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Plan, Task.plan_id == Plan.id)
         .where(*scope, status == StatusClass.OPEN_OVERDUE.value)
         .order_by(Assignment.agency_id, late.desc(), Task.id)
     ).all()

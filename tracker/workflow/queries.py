@@ -15,6 +15,17 @@ from tracker.plans.models import Assignment, AssignmentRole, DueItem, Plan, Task
 from tracker.workflow.status import days_late, status_class
 
 
+def select_items(*columns) -> Select:
+    """``SELECT columns FROM due_items`` joined to their assignment, task and plan: the shape every report reads."""
+    return (
+        select(*columns)
+        .select_from(DueItem)
+        .join(Assignment, DueItem.assignment_id == Assignment.id)
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Plan, Task.plan_id == Plan.id)
+    )
+
+
 def tasks_of_agency(agency_id: int) -> Select:
     """Ids of the tasks an agency leads or coordinates."""
     mine = aliased(Assignment)
