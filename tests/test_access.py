@@ -71,6 +71,7 @@ def pages(world) -> dict[str, set[str]]:
         "/admin/groups/new": admin,
         "/imports": {"admin", "monitor"},
         "/admin/calendar": admin,
+        "/pending": {"admin", "monitor"},
         "/reports/monthly": {"admin", "monitor", "leader"},
         "/admin/outbox": admin,
         "/admin/schedules": admin,

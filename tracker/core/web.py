@@ -35,6 +35,7 @@ def register_web(app: Flask) -> None:
     from tracker.notifications.views import bp as outbox_bp
     from tracker.plans.views import bp as plans_bp
     from tracker.reports.views import bp as reports_bp
+    from tracker.workflow.pending import bp as pending_bp
     from tracker.workflow.views import bp as workflow_bp
 
     for bp in (
@@ -47,6 +48,7 @@ def register_web(app: Flask) -> None:
         calendar_bp,
         reports_bp,
         outbox_bp,
+        pending_bp,
     ):
         app.register_blueprint(bp)
 

@@ -38,3 +38,24 @@ def update_progress(item: DueItem, *, progress: int, note: str, by: User, now: d
     item.progress_note = note.strip()
     item.updated_at = now
     record_audit(item, "progress_updated", by=by, now=now, before=before, after={"progress": progress, "note": note})
+
+
+def set_pending_due_date(
+    items: list[DueItem], *, due_date, event_date=None, note: str = "", by: User, now: datetime
+) -> None:
+    """Give items waiting for a date (relative or external deadlines) their due date, in one unit of work.
+
+    For a relative deadline the caller computes ``due_date`` from ``event_date`` with the working-day calendar.
+    """
+    for item in items:
+        if item.kind != "pending":
+            raise WorkflowError({"items": ["Chỉ nhập hạn cho nhiệm vụ đang chờ hạn."]})
+        before = {"kind": item.kind, "due_date": None}
+        item.kind = "dated"
+        item.due_date = due_date
+        item.original_due_date = due_date
+        item.updated_at = now
+        after = {"kind": "dated", "due_date": due_date.isoformat(), "note": note}
+        if event_date is not None:
+            after["event_date"] = event_date.isoformat()
+        record_audit(item, "due_date_set", by=by, now=now, before=before, after=after)
