@@ -277,3 +277,16 @@ def test_an_explicit_date_is_returned_as_written(day, plan_year, template):
     schedule = parse_deadline(text, plan_year)
     assert (schedule.kind, schedule.due_dates) == ("date", [day])
     assert schedule.needs_review == (day.year != plan_year)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Theo tiến độ tại Kế hoạch số 2693/KH- UBND ngày 10/5/2021",  # a PDF line break inside the number
+        "Theo Kế hoạch số 8067/KH-UBND ngày 26/02/2024",
+        "Thực hiện theo Quyết định số 1234/QĐ-UBND ngày 05/01/2024 của UBND tỉnh",
+    ],
+)
+def test_a_cited_documents_date_is_not_a_deadline(text):
+    schedule = parse_deadline(text, 2024)
+    assert (schedule.kind, schedule.due_dates, schedule.needs_review) == ("external", [], True)

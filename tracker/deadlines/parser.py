@@ -142,6 +142,11 @@ class _Parser:
             return self.schedule("unknown")
 
         continuous = bool(re.search(r"thường xuyên|liên tục|hằng ngày|thường trực", t))
+        if re.match(r"(thực hiện |triển khai |hoàn thành )?(đảm bảo )?theo\b", t) and not re.search(
+            r"\b(trước|chậm nhất|hạn|quý|tháng \d)", t
+        ):
+            # "Theo Kế hoạch số 2693/KH-UBND ngày 10/5/2021": the date is the other document's, not a deadline
+            return self.schedule("external")
         candidates = self.dated_candidates()
         firm = [c for c in candidates if not c.open_start and not c.after]
 
@@ -210,7 +215,9 @@ class _Parser:
             return int(value) if value else self.year
 
         # A cited document's date ("Kế hoạch số 1080/KH-UBND ngày 17/02/2024") is not a deadline
-        for m in re.finditer(r"(?:số\s*)?\d+/[\w.-]*[a-zđ][\w.-]*(?:\s*ngày\s*\d{1,2}/\d{1,2}/\d{4})?", t):
+        for m in re.finditer(
+            r"(?:số\s*)?\d+/[\w.-]*[a-zđ][\w.-]*(?:-\s[\w.-]+)?(?:\s*ngày\s*\d{1,2}/\d{1,2}/\d{4})?", t
+        ):
             take(m, None)
         # Annual and monthly clauses belong to the recurring reader: hide them from the one-off reader
         for m in re.finditer(
