@@ -141,3 +141,25 @@ def test_discard(logged_in, db):
     draft_url = upload(browser, DEMO_003.read_bytes(), "003.txt").location
     assert browser.post(f"{draft_url}/discard", {}, token_from=draft_url).status_code == 302
     assert browser.get(draft_url).status_code == 404
+
+
+def test_a_row_is_edited_in_place_in_the_preview(logged_in, db):
+    browser, _ = logged_in("monitor")
+    draft_url = upload(browser, DEMO_003.read_bytes(), "003.txt").location
+    page = browser.get(draft_url).get_data(as_text=True)
+    assert '<details class="inline-edit"><summary>Sửa</summary>' in page
+    draft = db.session.scalar(select(ImportDraft))
+    row = draft.payload["tasks"][0]
+    response = browser.post(
+        f"{draft_url}/tasks/0",
+        {
+            **{k: row[k] for k in ("number", "content", "deliverable", "coordinators_text", "deadline_text")},
+            "lead_text": "Sở Nội vụ",
+        },
+        token_from=draft_url,
+    )
+    assert response.location == f"{draft_url}#task-0"
+    db.session.expire_all()
+    assert db.session.scalar(select(ImportDraft)).payload["tasks"][0]["lead_text"] == "Sở Nội vụ"
+    # the form in the page carries its CSRF token like every other form
+    assert browser.post(f"{draft_url}/tasks/0", {"content": "x"}, csrf=False).status_code == 400
