@@ -311,16 +311,11 @@ def _cut_inline(lines: list[str], columns: set[str], index: AliasIndex) -> dict[
 def _agency_suffix(text: str, index: AliasIndex) -> int | None:
     """Where the longest run of agency names at the end of ``text`` starts (None if it does not end in one)."""
     starts = [0] + [m.end() for m in re.finditer(r"\n|\.\s|;\s", text)]
-    best = None
     for start in sorted(set(starts)):
         segment = text[start:]
         if segment.strip() and _pure_agencies(segment, index):
-            best = start
-            break
-    if best is None:
-        return None
-    # Skip leading blank lines so the content keeps its own
-    return best
+            return start
+    return None
 
 
 def _split_agencies(text: str, has_coordinators: bool, index: AliasIndex) -> tuple[str, str]:
@@ -342,15 +337,15 @@ def _split_agencies(text: str, has_coordinators: bool, index: AliasIndex) -> tup
         return "\n".join(items[: end + 1]), "\n".join(items[end + 1 :])
     blocks = _blocks(text.split("\n"))
     if len(blocks) > 1:
-        return _lines("\n".join(blocks[0])), _lines("\n".join("\n".join(b) for b in blocks[1:]))
+        return _join("\n".join(blocks[0])), _join("\n".join("\n".join(b) for b in blocks[1:]))
     lines = blocks[0] if blocks else []
     # "Văn phòng UBND tỉnh / - Các Sở, Ban, ngành; / - UBND cấp huyện": the undashed head leads
     if lines and not lines[0].startswith("-") and any(line.startswith("-") for line in lines):
         head = [line for line in lines if not line.startswith("-")]
         first_dash = next(i for i, line in enumerate(lines) if line.startswith("-"))
         if all(not line.startswith("-") for line in lines[:first_dash]):
-            return _lines("\n".join(lines[:first_dash])), _lines("\n".join(lines[first_dash:]))
-        return _lines("\n".join(head)), ""
+            return _join("\n".join(lines[:first_dash])), _join("\n".join(lines[first_dash:]))
+        return _join("\n".join(head)), ""
     # "Các Sở, Ban, ngành / Văn phòng UBND / tỉnh": the first whole name leads, the rest coordinate
     for cut in range(1, len(lines)):
         head, tail = "\n".join(lines[:cut]), "\n".join(lines[cut:])
@@ -359,8 +354,8 @@ def _split_agencies(text: str, has_coordinators: bool, index: AliasIndex) -> tup
             and _pure_agencies(tail, index)
             and not lines[cut - 1].rstrip().endswith((",", "và", "-"))
         ):
-            return _lines(head), _lines(tail)
-    return _lines("\n".join(lines)), ""
+            return _join(head), _join(tail)
+    return _join("\n".join(lines)), ""
 
 
 def _join(text: str) -> str:
@@ -375,10 +370,6 @@ def _join(text: str) -> str:
         else:
             out.append(line)
     return "\n".join(re.sub(r"\s+", " ", o) for o in out)
-
-
-def _lines(text: str) -> str:
-    return _join(text)
 
 
 def tables_from_text(lines: list[str], index: AliasIndex) -> list[TextTable]:
