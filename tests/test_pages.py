@@ -219,3 +219,19 @@ def test_pages_cost_a_bounded_number_of_queries(db, clock, logged_in):
     for kind in ("/plans/", "/items", "/plans"):
         assert costs[("small", kind)] == costs[("large", kind)], costs
     assert max(costs.values()) <= 12, costs
+
+
+def test_the_office_activates_and_closes_a_plan(plan, logged_in, db):
+    office, _ = logged_in("monitor")
+    url = f"/plans/{plan.id}"
+    assert "Kết thúc kế hoạch" in office.get(url).get_data(as_text=True)
+    assert office.post(f"{url}/status", {"status": "closed"}, token_from=url).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(plan), plan.id).status == "closed"
+    assert office.post(f"{url}/status", {"status": "deleted"}, token_from=url, follow_redirects=True).status_code == 200
+    assert db.session.get(type(plan), plan.id).status == "closed"
+    leader, _ = logged_in("leader")
+    assert leader.post(f"{url}/status", {"status": "active"}, token_from=url).status_code == 403
+    assert office.post(f"{url}/status", {"status": "active"}, csrf=False).status_code == 400
+    db.session.expire_all()
+    assert db.session.get(type(plan), plan.id).status == "closed"

@@ -219,8 +219,9 @@ def _alias_index():
 @click.option("--year", type=int, help="The plan year, when the document does not say it")
 @click.option("--dry-run", is_flag=True, help="Only read and print; write nothing")
 @click.option("--json", "as_json", is_flag=True, help="Print the parsed plan as JSON")
+@click.option("--draft", is_flag=True, help="Keep the plan as a draft (not tracked, no reminders) until activated")
 @with_appcontext
-def import_plan_command(path: str, year: int | None, dry_run: bool, as_json: bool) -> None:
+def import_plan_command(path: str, year: int | None, dry_run: bool, as_json: bool, draft: bool) -> None:
     """Import a plan's appendix (.docx, .xlsx, .csv, tab-separated .txt)."""
     from tracker.core import clock
     from tracker.extensions import db
@@ -235,7 +236,7 @@ def import_plan_command(path: str, year: int | None, dry_run: bool, as_json: boo
         sys.exit(2)
     output = parsed.to_json()
     if not dry_run:
-        plan = save_parsed_plan(parsed, by=None, now=clock.now())
+        plan = save_parsed_plan(parsed, by=None, now=clock.now(), overrides={"status": "draft" if draft else "active"})
         db.session.commit()
         output["plan"] = {**output["plan"], "id": plan.id}
     if as_json:

@@ -75,7 +75,7 @@ def test_import_saves_the_plan_with_one_assignment_per_group_member(app, db, tmp
     data = json.loads(result.stdout)
     plan = db.session.get(Plan, data["plan"]["id"])
     assert (plan.status, plan.period_start.isoformat(), plan.source_filename) == (
-        "draft",
+        "active",
         "2024-01-01",
         "ke-hoach.xlsx",
     )
@@ -94,6 +94,8 @@ def test_import_saves_the_plan_with_one_assignment_per_group_member(app, db, tmp
     assert quarterly == 18 * 4
     continuous = db.session.scalar(select(DueItem.kind).join(Assignment).where(Assignment.task_id == tasks["3"].id))
     assert continuous == "continuous"
+    draft = json.loads(invoke(app, path, "--year", "2024", "--json", "--draft").stdout)
+    assert db.session.get(Plan, draft["plan"]["id"]).status == "draft"
 
 
 def _write(data: bytes):

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from tracker.accounts.models import ALL_ROLES
+from tracker.accounts.forms import EmptyForm
+from tracker.accounts.models import ALL_ROLES, Role
 from tracker.accounts.security import roles_required
 from tracker.core import clock
-from tracker.core.models import AuditEvent
+from tracker.core.models import AuditEvent, record_audit
 from tracker.extensions import db
-from tracker.plans.models import Assignment, DueItem, Indicator, Plan, Section, Task
+from tracker.plans.models import PLAN_STATUS_LABELS, Assignment, DueItem, Indicator, Plan, Section, Task
 from tracker.plans.queries import plan_counts, plan_tree
 from tracker.workflow.forms import ProgressForm
 from tracker.workflow.queries import item_scope, task_scope
@@ -49,6 +50,32 @@ def plan(plan_id: int):
         select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.position)
     ).all()
     return render_template("plans/detail.html", plan=plan, nodes=nodes, indicators=indicators)
+
+
+@bp.post("/plans/<int:plan_id>/status")
+@roles_required(Role.MONITOR, Role.ADMIN)
+def plan_status(plan_id: int):
+    """The office starts tracking a draft plan, or closes a finished one."""
+    plan = db.get_or_404(Plan, plan_id)
+    status = request.form.get("status", "")
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if status not in PLAN_STATUS_LABELS:
+        flash("Trạng thái không hợp lệ.", "error")
+        return redirect(url_for("plans.plan", plan_id=plan.id))
+    before = plan.status
+    plan.status = status
+    record_audit(
+        plan,
+        "plan_status_changed",
+        by=current_user,
+        now=clock.now(),
+        before={"status": before},
+        after={"status": status},
+    )
+    db.session.commit()
+    flash(f"Kế hoạch chuyển sang “{PLAN_STATUS_LABELS[status]}”.", "success")
+    return redirect(url_for("plans.plan", plan_id=plan.id))
 
 
 @bp.get("/tasks/<int:task_id>")
