@@ -198,6 +198,29 @@ def agencies_resolve(text: str, as_json: bool) -> None:
             click.echo(f"{cell}: {'; '.join(parts) or '—'}")
 
 
+@agencies_group.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def agencies_load(path: str) -> None:
+    """Create or update agencies from a CSV (code,name,short_name,kind,parent_code,notice_emails,head_email,
+    active_from,aliases); every row checked, nothing written if one is wrong."""
+    from pathlib import Path
+
+    from tracker.agencies.loader import LoadError, load_agencies_csv
+    from tracker.core import clock
+    from tracker.extensions import db
+
+    try:
+        count = load_agencies_csv(Path(path).read_bytes(), by=None, now=clock.now())
+    except LoadError as error:
+        db.session.rollback()
+        for message in error.messages:
+            click.echo(message, err=True)
+        sys.exit(2)
+    db.session.commit()
+    click.echo(f"Đã cập nhật {count} cơ quan, đơn vị.")
+
+
 def _alias_index():
     """The database's directory; the shipped one when the database has none yet."""
     from sqlalchemy.exc import SQLAlchemyError

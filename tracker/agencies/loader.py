@@ -1,0 +1,81 @@
+"""Load agencies from a CSV file (the communes of a district, a reorganisation): all rows or none."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from tracker.agencies.models import Agency, AgencyKind
+from tracker.agencies.operations import AgencyError, save_agency
+from tracker.extensions import db
+
+COLUMNS = ["code", "name", "short_name", "kind", "parent_code", "notice_emails", "head_email", "active_from", "aliases"]
+
+
+class LoadError(ValueError):
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+def load_agencies_csv(data: bytes, *, by, now: datetime) -> int:
+    """Create or update the agencies of a CSV (UTF-8; columns as COLUMNS; lists separated by ";").
+
+    Every row is checked; one bad row and nothing is written (the caller rolls back on LoadError).
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise LoadError(["Tệp không phải UTF-8: hãy lưu lại với bảng mã UTF-8."]) from error
+    rows = list(csv.DictReader(io.StringIO(text)))
+    missing = [c for c in ("code", "name", "kind") if rows and c not in rows[0]]
+    if not rows or missing:
+        raise LoadError([f"Thiếu cột: {', '.join(missing or COLUMNS[:4])}."])
+    existing = {a.code: a for a in db.session.scalars(select(Agency))}
+    errors: list[str] = []
+    done = 0
+    for line, row in enumerate(rows, start=2):
+        code = (row.get("code") or "").strip().upper()
+        kind = (row.get("kind") or "").strip()
+        parent_code = (row.get("parent_code") or "").strip().upper()
+        if kind not in {k.value for k in AgencyKind}:
+            errors.append(f"Dòng {line}: loại đơn vị “{kind}” không hợp lệ.")
+            continue
+        parent = existing.get(parent_code) if parent_code else None
+        if parent_code and parent is None:
+            errors.append(f"Dòng {line}: không có đơn vị cấp trên mã {parent_code}.")
+            continue
+        try:
+            active_from = date.fromisoformat(row["active_from"].strip()) if row.get("active_from") else now.date()
+        except ValueError:
+            errors.append(f"Dòng {line}: ngày bắt đầu hoạt động phải theo dạng YYYY-MM-DD.")
+            continue
+        try:
+            agency = save_agency(
+                existing.get(code),
+                code=code,
+                name=(row.get("name") or "").strip(),
+                short_name=(row.get("short_name") or "").strip(),
+                kind=kind,
+                parent_id=parent.id if parent else None,
+                notice_emails=[e.strip() for e in (row.get("notice_emails") or "").split(";") if e.strip()],
+                head_email=(row.get("head_email") or "").strip(),
+                active_from=active_from,
+                active_to=None,
+                successor_id=None,
+                aliases=[a.strip() for a in (row.get("aliases") or "").split(";") if a.strip()],
+                by=by,
+                now=now,
+            )
+        except AgencyError as error:
+            errors.extend(f"Dòng {line}: {' '.join(m)}" for m in error.errors.values())
+            continue
+        db.session.flush()
+        existing[agency.code] = agency
+        done += 1
+    if errors:
+        raise LoadError(errors)
+    return done
