@@ -368,7 +368,7 @@ def _read_rows(plan: ParsedPlan, table, start, columns, height, index, year, per
     for offset, row in enumerate(table[start + height :], start=start + height + 1):
         if not any((c or "").strip() for c in row):
             continue
-        if [normalize_name(c) for c in row] == header_key or _is_repeated_header(row, columns):
+        if [normalize_name(c) for c in row] == header_key or _is_repeated_header(row):
             continue  # the header again, on a new page
         if _is_page_number(row):
             continue
@@ -479,7 +479,7 @@ def _read_rows(plan: ParsedPlan, table, start, columns, height, index, year, per
         last_task = task
 
 
-def _is_repeated_header(row: list[str], columns: dict[str, int]) -> bool:
+def _is_repeated_header(row: list[str]) -> bool:
     """The header printed again on a new page: short labels only, naming the same fields."""
     filled = [c for c in row if c and c.strip()]
     if not filled or any(len(c) > 40 for c in filled):

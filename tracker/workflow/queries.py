@@ -77,28 +77,16 @@ def items_query(user: User, as_of: date, tz: str) -> Select:
 def status_counts(conditions: list[ColumnElement[bool]], as_of: date, tz: str) -> dict[str, int]:
     """How many items fall in each status class, in one query."""
     status = status_class(as_of, tz)
-    rows = (
-        select(status, func.count())
-        .select_from(DueItem)
-        .join(Assignment, DueItem.assignment_id == Assignment.id)
-        .join(Task, Assignment.task_id == Task.id)
-        .where(and_(true(), *conditions))
-        .group_by(status)
-    )
-    return {key: count for key, count in db.session.execute(rows).all()}
+    rows = db.session.execute(select_items(status, func.count()).where(and_(true(), *conditions)).group_by(status))
+    return {klass: count for klass, count in rows}
 
 
 def status_counts_by(key: ColumnElement, conditions: list[ColumnElement[bool]], as_of: date, tz: str):
     """Counts per status class for each value of ``key`` (a plan, a task …), in one query."""
     status = status_class(as_of, tz)
     rows = db.session.execute(
-        select(key, status, func.count())
-        .select_from(DueItem)
-        .join(Assignment, DueItem.assignment_id == Assignment.id)
-        .join(Task, Assignment.task_id == Task.id)
-        .where(and_(true(), *conditions))
-        .group_by(key, status)
-    ).all()
+        select_items(key, status, func.count()).where(and_(true(), *conditions)).group_by(key, status)
+    )
     counts: dict = defaultdict(dict)
     for value, klass, count in rows:
         counts[value][klass] = count
