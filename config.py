@@ -79,7 +79,14 @@ class Config:
     #: Links in emails point here
     BASE_URL = _env("TRACKER_BASE_URL", "http://127.0.0.1:5000")
 
-    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    #: The largest evidence file an agency may attach (PDF, Word, Excel, JPEG, PNG)
+    ITEM_FILE_MAX_BYTES = _env_int("TRACKER_FILE_MAX_MB", 20) * 1024 * 1024
+    #: None means instance/files (outside the web root)
+    ITEM_FILE_DIR = _env("TRACKER_FILE_DIR")
+    #: A request may carry one file of the largest size and its form
+    MAX_CONTENT_LENGTH = ITEM_FILE_MAX_BYTES + 1024 * 1024
+    #: Personal access tokens for the API last this many days unless the user says otherwise
+    API_TOKEN_DAYS = _env_int("TRACKER_API_TOKEN_DAYS", 90)
     ITEMS_PER_PAGE = 50
 
     @staticmethod

@@ -152,6 +152,7 @@ def test_plan_tree_counts_per_status_class(plan, logged_in, clock, db):
     item = db.session.scalar(select(DueItem).join(Assignment).where(Assignment.agency.has(code="VPUBND")))
     item.completed_on = date(2024, 3, 4)
     item.accepted_at = datetime.combine(date(2024, 3, 4), time(9), tzinfo=VN)
+    item.state = "accepted"
     db.session.commit()
     clock.set(datetime(2024, 4, 2, 8, 0))
     browser, _ = logged_in("monitor")

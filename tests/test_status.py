@@ -32,6 +32,7 @@ def classify(db, item, as_of: date) -> tuple[str, int | None]:
 def complete(db, item, on: date, accepted: datetime | None = None) -> None:
     item.completed_on = on
     item.accepted_at = accepted or datetime.combine(on, time(17), tzinfo=VN)
+    item.state = "accepted"
     db.session.commit()
 
 

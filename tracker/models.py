@@ -1,6 +1,6 @@
 """Every model, imported so that the metadata (and Alembic's autogenerate) sees the whole schema."""
 
-from tracker.accounts.models import LoginAttempt, User
+from tracker.accounts.models import ApiToken, LoginAttempt, User
 from tracker.agencies.models import Agency, AgencyAlias, AgencyGroup, agency_group_members
 from tracker.core.models import AuditEvent
 from tracker.deadlines.models import CalendarOverride
@@ -9,9 +9,16 @@ from tracker.notifications.models import NoticeLedger, OutboxMessage, ReminderSt
 from tracker.plans.models import Assignment, DueItem, Indicator, IndicatorTarget, Plan, Section, Task
 from tracker.reports.models import Setting
 from tracker.scheduler.models import JobLock, JobSchedule
+from tracker.workflow.models import Comment, EvidenceDocument, ExtensionRequest, ItemFile, UserNotice
 
 __all__ = [
     "Agency",
+    "ApiToken",
+    "Comment",
+    "EvidenceDocument",
+    "ExtensionRequest",
+    "ItemFile",
+    "UserNotice",
     "AgencyAlias",
     "AgencyGroup",
     "Assignment",

@@ -10,6 +10,7 @@ from docx import Document
 from sqlalchemy import func, select
 
 from tests.importers.builders import write_docx, write_xlsx
+from tracker.agencies.models import Agency
 from tracker.plans.models import Assignment, DueItem, Plan, Section, Task
 
 DEMO_003 = Path(__file__).resolve().parents[2] / "tracker" / "plans" / "demo" / "003_parindex_sipas_2023.txt"
@@ -87,7 +88,12 @@ def test_import_saves_the_plan_with_one_assignment_per_group_member(app, db, tmp
         .select_from(Assignment)
         .where(Assignment.task_id == tasks["1"].id, Assignment.role == "coordinator")
     )
-    assert coordinators == 20 + 18
+    # every department and district but the lead (Văn phòng UBND tỉnh is a department): one assignment each
+    assert coordinators == 20 + 18 - 1
+    lead_roles = db.session.scalars(
+        select(Assignment.role).join(Agency).where(Assignment.task_id == tasks["1"].id, Agency.code == "VPUBND")
+    ).all()
+    assert lead_roles == ["lead"]
     quarterly = db.session.scalar(
         select(func.count()).select_from(DueItem).join(Assignment).where(Assignment.task_id == tasks["2"].id)
     )

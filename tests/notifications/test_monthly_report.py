@@ -43,6 +43,7 @@ def plan(db, clock, agency):
     for number, completed in (("5", date(2024, 4, 5)), ("6", date(2024, 4, 9))):
         items[number].completed_on = completed
         items[number].accepted_at = datetime.combine(completed, time(16), tzinfo=VN)
+        items[number].state = "accepted"
     db.session.commit()
     return result
 

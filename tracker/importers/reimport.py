@@ -153,9 +153,12 @@ def _reconcile_assignments(task: Task, parsed: ParsedTask, on) -> None:
         )
     }
     wanted: dict[tuple[int, str], str] = {}
+    named: set[int] = set()  # one assignment per agency and task, lead first
     for role, resolution in ((AssignmentRole.LEAD, parsed.lead), (AssignmentRole.COORDINATOR, parsed.coordinators)):
         for agency, via in agencies_for([*resolution.agency_codes, *resolution.groups], on):
-            wanted.setdefault((agency.id, role.value), via)
+            if agency.id not in named:
+                named.add(agency.id)
+                wanted[(agency.id, role.value)] = via
     schedule = task.schedule
     for key, assignment in existing.items():
         if key not in wanted:
@@ -173,19 +176,20 @@ def _reconcile_items(assignment: Assignment, schedule: dict) -> None:
     """The same items (progress, reports) moved to the revised due dates; an extension is kept."""
     new = due_items_for(schedule)
     old = sorted(assignment.items, key=lambda i: (i.original_due_date is None, i.original_due_date or i.id, i.id))
+    extended = {item.id: item.is_extended for item in old}
     for item in old:
         item.original_due_date = None  # dates move between items: clear them first (one date per item)
     db.session.flush()
     for item, template in zip(old, new, strict=False):
-        extended = item.due_date is not None and item.due_date != item.original_due_date
+        extended_item = extended[item.id]
         item.kind = template.kind
         item.period_label = template.period_label
         item.original_due_date = template.original_due_date
-        if not extended or template.due_date is None or (item.due_date and item.due_date < template.due_date):
+        if not extended_item or template.due_date is None or (item.due_date and item.due_date < template.due_date):
             item.due_date = template.due_date
     for template in new[len(old) :]:
         assignment.items.append(template)
     for item in old[len(new) :]:
-        if not item.progress and item.completed_on is None:
+        if not item.progress and item.completed_on is None and item.state == "open":
             db.session.delete(item)  # an occurrence the revision dropped, with nothing reported on it
     db.session.flush()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.core.db import UTCDateTime
@@ -54,12 +54,16 @@ class NoticeLedger(db.Model):
 
 
 class ReminderStage(db.Model):
-    """A reminder stage reached by one item for one agency ("due_soon_7", "overdue_0", "escalation" …)."""
+    """A reminder stage reached by one item for one due date ("due_soon_7", "overdue_0", "escalation" …).
+
+    The due date is part of the key: an approved extension gives the item the stages of its new date.
+    """
 
     __tablename__ = "reminder_stages"
-    __table_args__ = (UniqueConstraint("due_item_id", "stage"),)
+    __table_args__ = (UniqueConstraint("due_item_id", "due_date", "stage"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     due_item_id: Mapped[int] = mapped_column(ForeignKey("due_items.id", ondelete="CASCADE"))
+    due_date: Mapped[date] = mapped_column(Date)
     stage: Mapped[str] = mapped_column(String(30))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())

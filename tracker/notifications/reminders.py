@@ -23,7 +23,7 @@ from tracker.extensions import db
 from tracker.notifications.ledger import claim_notice, dialect_insert
 from tracker.notifications.mail import queue_email
 from tracker.notifications.models import ReminderStage
-from tracker.plans.models import Assignment, DueItem, Plan, Task
+from tracker.plans.models import Assignment, DueItem, ItemState, Plan, Task
 from tracker.workflow.queries import select_items
 from tracker.workflow.status import StatusClass, status_class
 
@@ -111,15 +111,20 @@ def find_notices(now: datetime) -> tuple[date, list[Notice], str]:
             Plan.status == "active",
             DueItem.kind == "dated",
             DueItem.due_date <= max(limits.values()),
+            # a report waiting for the office is not reminded; a returned one is, again
+            DueItem.state.in_([ItemState.OPEN.value, ItemState.RETURNED.value]),
             status.in_([StatusClass.OPEN_ON_TIME.value, StatusClass.OPEN_OVERDUE.value]),
         )
     ).all()
     candidate_ids = select_items(DueItem.id).where(
         Plan.status == "active", DueItem.kind == "dated", DueItem.due_date <= max(limits.values())
     )
+    # Stages reached for the due date in force: an extension gives the item the stages of its new date
     sent: set[tuple[int, str]] = set(
         db.session.execute(
-            select(ReminderStage.due_item_id, ReminderStage.stage).where(ReminderStage.due_item_id.in_(candidate_ids))
+            select(ReminderStage.due_item_id, ReminderStage.stage)
+            .join(DueItem, DueItem.id == ReminderStage.due_item_id)
+            .where(ReminderStage.due_item_id.in_(candidate_ids), ReminderStage.due_date == DueItem.due_date)
         ).all()
     )
     notices: list[Notice] = []
@@ -148,18 +153,18 @@ def find_notices(now: datetime) -> tuple[date, list[Notice], str]:
 
 def claim(notices: list[Notice], now: datetime) -> list[Notice]:
     """Record the stages; only those this run recorded (not a concurrent one) are returned."""
-    claimed: set[tuple[int, str]] = set()
-    pairs = list({(n.item_id, n.stage) for n in notices})
-    for start in range(0, len(pairs), CHUNK):
-        chunk = pairs[start : start + CHUNK]
+    claimed: set[tuple[int, date, str]] = set()
+    keys = list({(n.item_id, n.due_date, n.stage) for n in notices})
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
         statement = (
             dialect_insert(ReminderStage)
-            .values([{"due_item_id": item, "stage": stage, "sent_at": now} for item, stage in chunk])
-            .on_conflict_do_nothing(index_elements=["due_item_id", "stage"])
-            .returning(ReminderStage.due_item_id, ReminderStage.stage)
+            .values([{"due_item_id": i, "due_date": due, "stage": stage, "sent_at": now} for i, due, stage in chunk])
+            .on_conflict_do_nothing(index_elements=["due_item_id", "due_date", "stage"])
+            .returning(ReminderStage.due_item_id, ReminderStage.due_date, ReminderStage.stage)
         )
         claimed.update(tuple(row) for row in db.session.execute(statement))
-    return [n for n in notices if (n.item_id, n.stage) in claimed]
+    return [n for n in notices if (n.item_id, n.due_date, n.stage) in claimed]
 
 
 def send_reminders(now: datetime, *, dry_run: bool = False) -> ReminderRun:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -174,6 +175,51 @@ class DueKind(StrEnum):
     PENDING = "pending"
 
 
+class ItemState(StrEnum):
+    """Where an item stands in the completion workflow (the status class is computed from it and the dates)."""
+
+    OPEN = "open"
+    #: The agency reported completion; the monitoring office has not decided yet ("Chờ xác nhận")
+    REPORTED = "reported"
+    #: The office returned the report: open again
+    RETURNED = "returned"
+    #: The office accepted: completed on ``completed_on``
+    ACCEPTED = "accepted"
+
+    @property
+    def label(self) -> str:
+        return ITEM_STATE_LABELS[self.value]
+
+
+ITEM_STATE_LABELS = {
+    "open": "Đang thực hiện",
+    "reported": "Chờ xác nhận",
+    "returned": "Bị trả lại",
+    "accepted": "Đã xác nhận hoàn thành",
+}
+
+
+class LateReason(StrEnum):
+    """The four late-reason categories of seed 000."""
+
+    THAO_TAC = "thao_tac"
+    THAM_MUU = "tham_muu"
+    PHOI_HOP = "phoi_hop"
+    KHAC = "khac"
+
+    @property
+    def label(self) -> str:
+        return LATE_REASON_LABELS[self.value]
+
+
+LATE_REASON_LABELS = {
+    "thao_tac": "Thao tác (chuyên viên xử lý chậm)",
+    "tham_muu": "Tham mưu (xây dựng, tham mưu văn bản chậm)",
+    "phoi_hop": "Phối hợp (cơ quan phối hợp trả lời chậm)",
+    "khac": "Lý do khác",
+}
+
+
 class DueItem(db.Model):
     """The tracked unit: one assignment for one due date (one per period of a recurring task)."""
 
@@ -182,8 +228,17 @@ class DueItem(db.Model):
         CheckConstraint("kind IN ('dated', 'continuous', 'pending')", name="valid_kind"),
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress_percent"),
         CheckConstraint("kind <> 'dated' OR due_date IS NOT NULL", name="dated_has_due_date"),
+        CheckConstraint("state IN ('open', 'reported', 'returned', 'accepted')", name="valid_state"),
+        CheckConstraint(
+            "late_reason IS NULL OR late_reason IN ('thao_tac', 'tham_muu', 'phoi_hop', 'khac')",
+            name="valid_late_reason",
+        ),
+        CheckConstraint(
+            "state <> 'accepted' OR (completed_on IS NOT NULL AND accepted_at IS NOT NULL)", name="accepted_is_complete"
+        ),
         UniqueConstraint("assignment_id", "original_due_date"),
         Index(None, "due_date"),
+        Index(None, "state", "reported_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -203,8 +258,36 @@ class DueItem(db.Model):
     progress: Mapped[int] = mapped_column(Integer, default=0)
     progress_note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: open, reported ("Chờ xác nhận"), returned, accepted
+    state: Mapped[str] = mapped_column(String(10), default=ItemState.OPEN.value, server_default=text("'open'"))
+    #: Bumped by every change: a form or an API call made on an older version is refused
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    #: What the agency reports it produced
+    result: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: For a completion after the due date in force: one category of seed 000, the coordinator at fault, a text
+    late_reason: Mapped[str | None] = mapped_column(String(10))
+    late_reason_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    late_reason_text: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    #: The office's comment when it returned the report last
+    review_comment: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    #: The staff member of the agency the head gave the item to
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     assignment = relationship("Assignment", back_populates="items")
+    late_reason_agency = relationship("Agency", foreign_keys=[late_reason_agency_id])
+    assignee = relationship("User", foreign_keys=[assignee_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def state_label(self) -> str:
+        return ITEM_STATE_LABELS[self.state]
+
+    @property
+    def is_extended(self) -> bool:
+        return self.original_due_date is not None and self.due_date != self.original_due_date
 
 
 class Indicator(db.Model):

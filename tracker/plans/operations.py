@@ -110,13 +110,14 @@ def create_plan(
             schedule=spec.schedule,
         )
         db.session.add(task)
-        seen: set[tuple[int, str]] = set()
+        # One assignment per agency and task, lead first: an agency that leads is not also its coordinator
+        seen: set[int] = set()
         roles = ((AssignmentRole.LEAD, spec.lead_codes), (AssignmentRole.COORDINATOR, spec.coordinator_codes))
         for role, codes in roles:
             for agency, via in agencies_for(codes, on):
-                if (agency.id, role) in seen:
+                if agency.id in seen:
                     continue
-                seen.add((agency.id, role))
+                seen.add(agency.id)
                 assignment = Assignment(task=task, agency=agency, role=role.value, via_group=via)
                 assignment.items = due_items_for(spec.schedule)
                 db.session.add(assignment)

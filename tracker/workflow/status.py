@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, or_
 from sqlalchemy.sql.expression import ColumnElement
 
 from tracker.core.db import days_between
-from tracker.plans.models import DueItem, DueKind
+from tracker.plans.models import DueItem, DueKind, ItemState
 
 
 class StatusClass(StrEnum):
@@ -46,8 +46,9 @@ def _end_of_day(as_of: date, tz: str) -> datetime:
 
 
 def is_done(as_of: date, tz: str = "Asia/Ho_Chi_Minh") -> ColumnElement[bool]:
-    """Completed and accepted by the end of ``as_of``."""
+    """Completed and accepted by the end of ``as_of`` (a report waiting for the office is still open)."""
     return and_(
+        DueItem.state == ItemState.ACCEPTED.value,
         DueItem.completed_on.is_not(None),
         DueItem.completed_on <= as_of,
         DueItem.accepted_at.is_not(None),
