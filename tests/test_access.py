@@ -154,8 +154,14 @@ def test_coordinator_reads_the_lead_items_but_cannot_change_them(world, logged_i
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Sở Nội vụ" in html and "Phối hợp" in html
-    assert f"/items/{lead_item.id}/progress" not in html
-    assert f"/items/{own_item.id}/progress" in html
+    # its own item comes first, with its forms on the item's page; the lead's item is read-only
+    assert html.index(f'id="item-{own_item.id}"') < html.index(f'id="item-{lead_item.id}"')
+    own_page = browser.get(f"/items/{own_item.id}").get_data(as_text=True)
+    assert f"/items/{own_item.id}/progress" in own_page
+    assert f"/items/{own_item.id}/completion" not in own_page  # a coordinator does not report completion
+    lead_page = browser.get(f"/items/{lead_item.id}")
+    assert lead_page.status_code == 200
+    assert f"/items/{lead_item.id}/progress" not in lead_page.get_data(as_text=True)
     response = browser.post(f"/items/{lead_item.id}/progress", {"progress": "50"}, token_from="/items")
     assert response.status_code == 404
     assert _progress(db, lead_item.id) == (0, "")
@@ -206,7 +212,7 @@ def test_progress_is_recorded_with_its_history(world, logged_in, db, clock):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "progress_updated"))
     assert (event.actor_id, event.before["progress"], event.after["progress"]) == (user.id, 0, 60)
     page = browser.get(f"/tasks/{world['tasks']['1'].id}").get_data(as_text=True)
-    assert "cập nhật tiến độ 0% → 60%" in page
+    assert "Cập nhật tiến độ 0% → 60%" in page
     assert "08:00 01/03/2024" in page
 
 

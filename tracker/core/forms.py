@@ -23,3 +23,16 @@ class VnDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError("Ngày không hợp lệ (nhập theo dạng ngày/tháng/năm).") from error
+
+    def _value(self):
+        # Shown as dd/mm/yyyy in a text input (a browser's date widget speaks the browser's language)
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime("%d/%m/%Y") if self.data else ""
+
+    def __call__(self, **kwargs):
+        kwargs.setdefault("type", "text")
+        kwargs.setdefault("inputmode", "numeric")
+        kwargs.setdefault("placeholder", "ngày/tháng/năm")
+        kwargs.setdefault("autocomplete", "off")
+        return super().__call__(**kwargs)

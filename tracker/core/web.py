@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, has_request_context, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -36,6 +36,7 @@ def register_web(app: Flask) -> None:
     from tracker.plans.views import bp as plans_bp
     from tracker.reports.views import bp as reports_bp
     from tracker.workflow.pending import bp as pending_bp
+    from tracker.workflow.review import bp as review_bp
     from tracker.workflow.views import bp as workflow_bp
 
     for bp in (
@@ -49,6 +50,7 @@ def register_web(app: Flask) -> None:
         reports_bp,
         outbox_bp,
         pending_bp,
+        review_bp,
     ):
         app.register_blueprint(bp)
 
@@ -86,15 +88,39 @@ def register_web(app: Flask) -> None:
     @app.context_processor
     def _globals():
         from tracker.accounts.models import AGENCY_ROLES, ROLE_LABELS, Role
+        from tracker.plans.models import ITEM_STATE_LABELS, LATE_REASON_LABELS
         from tracker.workflow.status import STATUS_LABELS, STATUS_ORDER
 
         return {
+            "ITEM_STATE_LABELS": ITEM_STATE_LABELS,
+            "LATE_REASON_LABELS": LATE_REASON_LABELS,
             "Role": Role,
             "ROLE_LABELS": ROLE_LABELS,
             "AGENCY_ROLES": AGENCY_ROLES,
             "STATUS_LABELS": STATUS_LABELS,
             "STATUS_ORDER": STATUS_ORDER,
             "today": clock.today(),
+        }
+
+    @app.context_processor
+    def _office_queue():
+        # The office's two queues, counted for its menu (two indexed counts, only for the office)
+        if (
+            not has_request_context()
+            or not current_user.is_authenticated
+            or current_user.role not in ("monitor", "admin")
+        ):
+            return {"office_queue": {}}
+        from sqlalchemy import func, select
+
+        from tracker.plans.models import DueItem
+        from tracker.workflow.models import ExtensionRequest
+
+        return {
+            "office_queue": {
+                "reported": db.session.scalar(select(func.count()).where(DueItem.state == "reported")),
+                "extensions": db.session.scalar(select(func.count()).where(ExtensionRequest.state == "pending")),
+            }
         }
 
     def _wants_json() -> bool:

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import case, literal, select
 from sqlalchemy.orm import selectinload
 
 from tracker.accounts.forms import EmptyForm
 from tracker.accounts.models import ALL_ROLES, Role
 from tracker.accounts.security import roles_required
 from tracker.core import clock
-from tracker.core.models import AuditEvent, record_audit
+from tracker.core.models import record_audit
 from tracker.extensions import db
 from tracker.plans.models import PLAN_STATUS_LABELS, Assignment, DueItem, Indicator, Plan, Section, Task
 from tracker.plans.queries import plan_counts, plan_tree
-from tracker.workflow.forms import ProgressForm
+from tracker.workflow.forms import CommentForm
+from tracker.workflow.history import task_history
+from tracker.workflow.models import Comment
+from tracker.workflow.operations import WorkflowError, add_comment, comment_kind_for
 from tracker.workflow.queries import item_scope, task_scope
 from tracker.workflow.status import days_late, status_class
 
@@ -78,51 +81,87 @@ def plan_status(plan_id: int):
     return redirect(url_for("plans.plan", plan_id=plan.id))
 
 
-@bp.get("/tasks/<int:task_id>")
-@roles_required(*ALL_ROLES)
-def task(task_id: int):
+def _visible_task(task_id: int) -> Task:
     task = db.session.scalar(
         select(Task).options(selectinload(Task.plan)).where(Task.id == task_id, task_scope(current_user))
     )
     if task is None:
         abort(404)
+    return task
+
+
+@bp.get("/tasks/<int:task_id>")
+@roles_required(*ALL_ROLES)
+def task(task_id: int):
+    return _render_task(_visible_task(task_id))
+
+
+def _render_task(task: Task, *, comment_form: CommentForm | None = None, code: int = 200):
     tz = current_app.config["TIMEZONE"]
     today = clock.today()
+    # The agency's own items come first: a task with hundreds of items must not hide its few
+    own_first = (
+        case((Assignment.agency_id == current_user.agency_id, 0), else_=1)
+        if current_user.is_agency_user
+        else literal(0)
+    )
     rows = db.session.execute(
         select(DueItem, Assignment, status_class(today, tz), days_late(today, tz))
         .join(Assignment, DueItem.assignment_id == Assignment.id)
         .options(selectinload(Assignment.agency))
         .where(Assignment.task_id == task.id, item_scope(current_user))
-        .order_by(Assignment.role.desc(), Assignment.agency_id, DueItem.due_date)
+        .order_by(own_first, Assignment.role.desc(), Assignment.agency_id, DueItem.due_date)
     ).all()
     assignments = db.session.scalars(
         select(Assignment).options(selectinload(Assignment.agency)).where(Assignment.task_id == task.id)
     ).all()
-    section_path = _section_path(task)
-    item_ids = [row[0].id for row in rows]
-    history = db.session.scalars(
-        select(AuditEvent)
-        .where(
-            or_(
-                (AuditEvent.object_type == "tasks") & (AuditEvent.object_id == task.id),
-                (AuditEvent.object_type == "due_items") & AuditEvent.object_id.in_(item_ids),
-            )
-        )
-        .order_by(AuditEvent.at.desc())
-        .limit(100)
+    own = [row for row in rows if current_user.is_agency_user and row[1].agency_id == current_user.agency_id]
+    own_ids = {row[0].id for row in own}
+    others = [row for row in rows if row[0].id not in own_ids]
+    comments = db.session.scalars(
+        select(Comment)
+        .options(selectinload(Comment.author), selectinload(Comment.agency))
+        .where(Comment.task_id == task.id)
+        .order_by(Comment.created_at, Comment.id)
     ).all()
-    editable = {row[0].id for row in rows if current_user.is_agency_user and row[1].agency_id == current_user.agency_id}
-    return render_template(
-        "plans/task.html",
-        task=task,
-        rows=rows,
-        leads=[a for a in assignments if a.role == "lead"],
-        coordinators=[a for a in assignments if a.role == "coordinator"],
-        section_path=section_path,
-        history=history,
-        editable=editable,
-        progress_form=ProgressForm(),
+    kind = comment_kind_for(task, current_user)
+    return (
+        render_template(
+            "plans/task.html",
+            task=task,
+            own=own,
+            others=others,
+            leads=[a for a in assignments if a.role == "lead"],
+            coordinators=[a for a in assignments if a.role == "coordinator"],
+            section_path=_section_path(task),
+            history=task_history(task.id),
+            comments=comments,
+            comment_kind=kind,
+            comment_form=comment_form or CommentForm(formdata=None),
+        ),
+        code,
     )
+
+
+@bp.post("/tasks/<int:task_id>/comments")
+@roles_required(Role.MONITOR, Role.ADMIN, Role.AGENCY_HEAD, Role.AGENCY_STAFF)
+def task_comment(task_id: int):
+    task = _visible_task(task_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return _render_task(task, comment_form=form, code=422)
+    try:
+        add_comment(task, text=form.text.data or "", by=current_user, now=clock.now())
+    except WorkflowError as error:
+        db.session.rollback()
+        form.text.errors = [*form.text.errors, *error.errors.get("text", [])]
+        return _render_task(task, comment_form=form, code=422)
+    db.session.commit()
+    from tracker.notifications.mail import deliver_outbox
+
+    deliver_outbox(clock.now(), limit=50)
+    flash("Đã gửi ý kiến.", "success")
+    return redirect(url_for("plans.task", task_id=task.id) + "#comments")
 
 
 def _section_path(task: Task) -> list[Section]:

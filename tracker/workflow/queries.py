@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, select, true
 from sqlalchemy.orm import aliased
 
 from tracker.accounts.models import AGENCY_ROLES, User
 from tracker.agencies.models import Agency
 from tracker.extensions import db
-from tracker.plans.models import Assignment, AssignmentRole, DueItem, Plan, Task
-from tracker.workflow.status import days_late, status_class
+from tracker.plans.models import Assignment, AssignmentRole, DueItem, ItemState, Plan, Task
+from tracker.workflow.models import ExtensionRequest, ExtensionState, UserNotice
+from tracker.workflow.status import StatusClass, days_late, status_class
 
 
 def select_items(*columns) -> Select:
@@ -95,3 +97,106 @@ def status_counts_by(key: ColumnElement, conditions: list[ColumnElement[bool]], 
 
 def lead_only() -> ColumnElement[bool]:
     return Assignment.role == AssignmentRole.LEAD.value
+
+
+def visible_item(user: User, item_id: int) -> DueItem | None:
+    """The item if ``user`` may read it (another agency's id finds nothing)."""
+    return db.session.scalar(
+        select(DueItem)
+        .join(Assignment, DueItem.assignment_id == Assignment.id)
+        .where(DueItem.id == item_id, item_scope(user))
+    )
+
+
+def review_queue_query(user: User, as_of: date, tz: str, *, plan_id: int | None = None, agency_id: int | None = None):
+    """Reports waiting for the office, oldest first, with what a list shows."""
+    query = items_query(user, as_of, tz).where(DueItem.state == ItemState.REPORTED.value)
+    if plan_id:
+        query = query.where(Task.plan_id == plan_id)
+    if agency_id:
+        query = query.where(Assignment.agency_id == agency_id)
+    return query.order_by(DueItem.reported_at, DueItem.id)
+
+
+def pending_extensions_query(*, plan_id: int | None = None, agency_id: int | None = None) -> Select:
+    """Extension requests waiting for a decision, oldest first, with their item, task, plan and agency."""
+    query = (
+        select(ExtensionRequest, DueItem, Task, Plan, Agency)
+        .join(DueItem, ExtensionRequest.due_item_id == DueItem.id)
+        .join(Assignment, DueItem.assignment_id == Assignment.id)
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Plan, Task.plan_id == Plan.id)
+        .join(Agency, Assignment.agency_id == Agency.id)
+        .where(ExtensionRequest.state == ExtensionState.PENDING.value)
+    )
+    if plan_id:
+        query = query.where(Task.plan_id == plan_id)
+    if agency_id:
+        query = query.where(Assignment.agency_id == agency_id)
+    return query.order_by(ExtensionRequest.requested_at, ExtensionRequest.id)
+
+
+@dataclass
+class Workspace:
+    """The agency's panel: what needs it now, each list short, each count whole."""
+
+    due_soon: list = field(default_factory=list)
+    overdue: list = field(default_factory=list)
+    returned: list = field(default_factory=list)
+    reported: list = field(default_factory=list)
+    extension_pending: list = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    due_soon_until: date | None = None
+
+
+def agency_workspace(user: User, as_of: date, tz: str, *, limit: int = 5) -> Workspace:
+    """The panel of an agency's list: due within 7 working days, overdue, returned, waiting, extension pending."""
+    from tracker.deadlines.calendar import WorkCalendar
+
+    until = WorkCalendar.from_database().add_working_days(as_of, 7)
+    status = status_class(as_of, tz)
+    own = [Assignment.agency_id == user.agency_id, Plan.status == "active"]
+    pending = select(ExtensionRequest.due_item_id).where(ExtensionRequest.state == ExtensionState.PENDING.value)
+    lists = {
+        "due_soon": (
+            and_(status == StatusClass.OPEN_ON_TIME.value, DueItem.due_date.is_not(None), DueItem.due_date <= until),
+            DueItem.due_date,
+        ),
+        "overdue": (
+            and_(status == StatusClass.OPEN_OVERDUE.value, DueItem.state != ItemState.REPORTED.value),
+            DueItem.due_date,
+        ),
+        "returned": (DueItem.state == ItemState.RETURNED.value, DueItem.updated_at.desc()),
+        "reported": (DueItem.state == ItemState.REPORTED.value, DueItem.reported_at),
+        "extension_pending": (DueItem.id.in_(pending), DueItem.due_date),
+    }
+    workspace = Workspace(due_soon_until=until)
+    # One query for the five counts
+    counts_row = db.session.execute(
+        select_items(*(func.count(case((condition, 1))) for condition, _ in lists.values())).where(*own)
+    ).one()
+    workspace.counts = dict(zip(lists, counts_row, strict=True))
+    late = days_late(as_of, tz).label("days_late")
+    for name, (condition, order) in lists.items():
+        if not workspace.counts[name]:
+            continue
+        rows = db.session.execute(
+            select_items(DueItem, Task, late).where(*own, condition).order_by(order, DueItem.id).limit(limit)
+        ).all()
+        setattr(workspace, name, rows)
+    return workspace
+
+
+def recent_user_notices(agency_id: int | None, now, days: int = 30, limit: int = 10):
+    """The agency's in-app notices of the workflow (returned, extension decided, the office's comments)."""
+    from datetime import timedelta
+
+    if agency_id is None:
+        return []
+    return db.session.execute(
+        select(UserNotice, Task)
+        .join(Task, UserNotice.task_id == Task.id)
+        .where(UserNotice.agency_id == agency_id, UserNotice.created_at >= now - timedelta(days=days))
+        .order_by(UserNotice.created_at.desc(), UserNotice.id.desc())
+        .limit(limit)
+    ).all()

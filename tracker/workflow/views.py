@@ -1,24 +1,49 @@
-""" "Nhiệm vụ của đơn vị": the items of the user's agency (or of all agencies for the office and leaders)."""
+""" "Nhiệm vụ của đơn vị", one item with what its agency and the office do on it, and the evidence files."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import and_, select
+from wtforms import SelectChoice
 
-from tracker.accounts.models import AGENCY_ROLES, ALL_ROLES, Role
+from tracker.accounts.models import AGENCY_ROLES, ALL_ROLES, Role, User
 from tracker.accounts.security import roles_required
 from tracker.agencies.models import Agency
 from tracker.core import clock
 from tracker.core.pagination import paginate
 from tracker.extensions import db
-from tracker.plans.models import Assignment, DueItem, Plan, Task
-from tracker.workflow.forms import ProgressForm
-from tracker.workflow.operations import WorkflowError, update_progress
-from tracker.workflow.queries import editable_scope, item_scope, items_query, status_counts
-from tracker.workflow.status import STATUS_LABELS, status_class
+from tracker.plans.models import ITEM_STATE_LABELS, Assignment, AssignmentRole, DueItem, Plan, Task
+from tracker.workflow import files as file_store
+from tracker.workflow.forms import AssignForm, CompletionForm, ExtensionForm, FileForm, ProgressForm, ReviewForm
+from tracker.workflow.history import task_history
+from tracker.workflow.models import EvidenceDocument, ExtensionRequest, ItemFile
+from tracker.workflow.operations import (
+    CompletionData,
+    LateReasonData,
+    StaleVersion,
+    WorkflowError,
+    assign_item,
+    attach_file,
+    can_report,
+    is_office,
+    report_completion,
+    request_extension,
+    review_completion,
+    update_progress,
+)
+from tracker.workflow.queries import (
+    agency_workspace,
+    editable_scope,
+    item_scope,
+    items_query,
+    recent_user_notices,
+    status_counts,
+    visible_item,
+)
+from tracker.workflow.status import STATUS_LABELS, days_late, status_class
 
 bp = Blueprint("workflow", __name__)
 
@@ -41,6 +66,9 @@ def items():
     role = request.args.get("role", "")
     if role in ("lead", "coordinator"):
         conditions.append(Assignment.role == role)
+    state = request.args.get("state", "")
+    if state in ITEM_STATE_LABELS:
+        conditions.append(DueItem.state == state)
     agency_id = request.args.get("agency", type=int)
     if is_agency:
         # An agency's list is its own items; coordinated tasks are reached from the task page
@@ -59,15 +87,24 @@ def items():
     page = paginate(query, request.args.get("page", 1, type=int), scalars=False)
     plans = db.session.scalars(select(Plan).order_by(Plan.issued_on.desc().nulls_last(), Plan.id.desc())).all()
     agencies = [] if is_agency else db.session.scalars(select(Agency).order_by(Agency.kind, Agency.name)).all()
-    notices = recent_notices(current_user.agency_id, clock.now()) if is_agency else []
+    now = clock.now()
     return render_template(
         "workflow/items.html",
-        notices=notices,
+        notices=recent_notices(current_user.agency_id, now) if is_agency else [],
+        workflow_notices=recent_user_notices(current_user.agency_id, now) if is_agency else [],
+        workspace=agency_workspace(current_user, today, tz) if is_agency else None,
         page=page,
         counts=counts,
         plans=plans,
         agencies=agencies,
-        filters={"plan": plan_id, "status": status, "within": within, "role": role, "agency": agency_id},
+        filters={
+            "plan": plan_id,
+            "status": status,
+            "within": within,
+            "role": role,
+            "agency": agency_id,
+            "state": state,
+        },
         is_agency=is_agency,
     )
 
@@ -80,8 +117,6 @@ def _stage_label(stage: str) -> str:
 
 def recent_notices(agency_id: int | None, now, days: int = 14, limit: int = 20):
     """The reminders the agency was sent lately (the same as its emails), newest first, in one query."""
-    from datetime import timedelta
-
     from tracker.notifications.models import ReminderStage
 
     if agency_id is None:
@@ -101,10 +136,141 @@ def recent_notices(agency_id: int | None, now, days: int = 14, limit: int = 20):
     ]
 
 
+# --- one item ------------------------------------------------------------------------------------
+
+
+def _item_or_404(item_id: int) -> DueItem:
+    # The agency check is in the query: another agency's id finds nothing
+    item = visible_item(current_user, item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _coordinator_choices(task_id: int) -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        select(Agency.code, Agency.name)
+        .join(Assignment, Assignment.agency_id == Agency.id)
+        .where(Assignment.task_id == task_id, Assignment.role == AssignmentRole.COORDINATOR.value)
+        .order_by(Agency.name)
+    ).all()
+    return [SelectChoice("", "— Chọn cơ quan phối hợp —"), *(SelectChoice(code, name) for code, name in rows)]
+
+
+def _staff_choices(agency_id: int) -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(User.id, User.full_name)
+        .where(User.agency_id == agency_id, User.is_enabled.is_(True), User.role.in_([r.value for r in AGENCY_ROLES]))
+        .order_by(User.full_name)
+    ).all()
+    return [SelectChoice(0, "— Chưa giao —"), *(SelectChoice(user_id, name) for user_id, name in rows)]
+
+
+def _render_item(item: DueItem, *, code: int = 200, **forms):
+    """The item page; forms given keep what the user typed (after an error or a stale version)."""
+    tz = current_app.config["TIMEZONE"]
+    today = clock.today()
+    status, late = db.session.execute(
+        select(status_class(today, tz), days_late(today, tz)).where(DueItem.id == item.id)
+    ).one()
+    assignment = item.assignment
+    task = assignment.task
+    may_report = can_report(item, current_user)
+    may_progress = current_user.is_agency_user and assignment.agency_id == current_user.agency_id
+    defaults = {"version": item.version}
+    completion = forms.get("completion") or CompletionForm(formdata=None, **defaults)
+    completion.late_reason_agency.choices = _coordinator_choices(task.id)
+    progress = forms.get("progress") or ProgressForm(
+        formdata=None, progress=item.progress, note=item.progress_note, **defaults
+    )
+    assign = forms.get("assign") or AssignForm(formdata=None, assignee=item.assignee_id or 0, **defaults)
+    if current_user.role == Role.AGENCY_HEAD and may_progress:
+        assign.assignee.choices = _staff_choices(assignment.agency_id)
+    files = db.session.scalars(
+        select(ItemFile).where(ItemFile.due_item_id == item.id).order_by(ItemFile.uploaded_at, ItemFile.id)
+    ).all()
+    evidence = db.session.scalars(
+        select(EvidenceDocument).where(EvidenceDocument.due_item_id == item.id).order_by(EvidenceDocument.id)
+    ).all()
+    extensions = db.session.scalars(
+        select(ExtensionRequest)
+        .where(ExtensionRequest.due_item_id == item.id)
+        .order_by(ExtensionRequest.requested_at.desc(), ExtensionRequest.id.desc())
+    ).all()
+    return (
+        render_template(
+            "workflow/item.html",
+            item=item,
+            assignment=assignment,
+            task=task,
+            plan=task.plan,
+            status=status,
+            late=late,
+            may_report=may_report,
+            may_progress=may_progress,
+            is_office=is_office(current_user),
+            is_head=current_user.role == Role.AGENCY_HEAD and may_progress,
+            completion_form=completion,
+            progress_form=progress,
+            extension_form=forms.get("extension") or ExtensionForm(formdata=None, **defaults),
+            review_form=forms.get("review") or ReviewForm(formdata=None, **defaults),
+            file_form=FileForm(formdata=None),
+            assign_form=assign,
+            files=files,
+            evidence=evidence,
+            extensions=extensions,
+            pending=next((e for e in extensions if e.state == "pending"), None),
+            history=task_history(task.id, [item.id]),
+            stale=forms.get("stale", False),
+        ),
+        code,
+    )
+
+
+#: Operation error keys → the form field that shows them
+FIELD_OF = {"late_reason.category": "late_reason", "late_reason.agency": "late_reason_agency"}
+FIELD_OF["late_reason.text"] = "late_reason_text"
+
+
+def _failed(item: DueItem, error: WorkflowError, form_name: str, form):
+    """Roll back, show the errors where they belong, keep what was typed; 409 for a stale version."""
+    db.session.rollback()
+    if isinstance(error, StaleVersion):
+        flash(error.errors["version"][0], "error")
+        db.session.refresh(item)
+        return _render_item(item, code=409, stale=True, **{form_name: form})
+    for key, messages in error.errors.items():
+        field = getattr(form, FIELD_OF.get(key, key), None)
+        if field is not None and key not in ("version", "decision"):
+            field.errors = [*field.errors, *messages]
+        else:
+            flash(" ".join(messages), "error")
+    return _render_item(item, code=422, **{form_name: form})
+
+
+def _invalid(item: DueItem, form_name: str, form):
+    flash("Vui lòng kiểm tra lại các trường được đánh dấu.", "error")
+    return _render_item(item, code=422, **{form_name: form})
+
+
+def _done(item: DueItem, message: str):
+    db.session.commit()
+    from tracker.notifications.mail import deliver_outbox
+
+    deliver_outbox(clock.now(), limit=20)
+    flash(message, "success")
+    return redirect(url_for("workflow.item", item_id=item.id))
+
+
+@bp.get("/items/<int:item_id>")
+@roles_required(*ALL_ROLES)
+def item(item_id: int):
+    return _render_item(_item_or_404(item_id))
+
+
 @bp.post("/items/<int:item_id>/progress")
 @roles_required(Role.AGENCY_HEAD, Role.AGENCY_STAFF)
 def item_progress(item_id: int):
-    # The agency check is in the query: another agency's id finds nothing
     item = db.session.scalar(
         select(DueItem)
         .join(Assignment, DueItem.assignment_id == Assignment.id)
@@ -113,19 +279,182 @@ def item_progress(item_id: int):
     if item is None:
         abort(404)
     form = ProgressForm()
-    if form.validate_on_submit():
-        try:
-            update_progress(
-                item, progress=form.progress.data, note=form.note.data or "", by=current_user, now=clock.now()
-            )
-        except WorkflowError as error:
-            db.session.rollback()
-            for messages in error.errors.values():
-                flash(" ".join(messages), "error")
-        else:
-            db.session.commit()
-            flash("Đã cập nhật tiến độ.", "success")
-    else:
-        for messages in form.errors.values():
-            flash(" ".join(messages), "error")
-    return redirect(url_for("plans.task", task_id=item.assignment.task_id) + f"#item-{item.id}")
+    if not form.validate_on_submit():
+        return _invalid(item, "progress", form)
+    try:
+        update_progress(
+            item,
+            progress=form.progress.data,
+            note=form.note.data or "",
+            by=current_user,
+            now=clock.now(),
+            version=form.version_number,
+        )
+    except WorkflowError as error:
+        return _failed(item, error, "progress", form)
+    return _done(item, "Đã cập nhật tiến độ.")
+
+
+def _uploads(form_files) -> list:
+    return [f for f in (form_files or []) if f and f.filename]
+
+
+def _attach_all(item: DueItem, uploads, stored: list[str]) -> None:
+    for upload in uploads:
+        attached = attach_file(item, data=upload.read(), name=upload.filename, by=current_user, now=clock.now())
+        stored.append(attached.stored_name)
+
+
+@bp.post("/items/<int:item_id>/completion")
+@roles_required(Role.AGENCY_HEAD, Role.AGENCY_STAFF)
+def item_completion(item_id: int):
+    item = _item_or_404(item_id)
+    form = CompletionForm()
+    form.late_reason_agency.choices = _coordinator_choices(item.assignment.task_id)
+    if not form.validate_on_submit():
+        return _invalid(item, "completion", form)
+    data = CompletionData(
+        completed_on=form.completed_on.data,
+        result=form.result.data or "",
+        evidence=(form.evidence.data or "").splitlines(),
+        late_reason=LateReasonData(
+            category=form.late_reason.data or "",
+            agency_code=form.late_reason_agency.data or None,
+            text=form.late_reason_text.data or "",
+        ),
+    )
+    stored: list[str] = []
+    try:
+        report_completion(item, data, by=current_user, now=clock.now(), version=form.version_number)
+        _attach_all(item, _uploads(form.files.data), stored)
+        db.session.flush()
+    except WorkflowError as error:
+        for name in stored:
+            file_store.remove(name)
+        return _failed(item, error, "completion", form)
+    except Exception:
+        for name in stored:
+            file_store.remove(name)
+        raise
+    return _done(item, "Đã gửi báo cáo hoàn thành; nhiệm vụ chờ Văn phòng UBND tỉnh xác nhận.")
+
+
+@bp.post("/items/<int:item_id>/files")
+@roles_required(Role.AGENCY_HEAD, Role.AGENCY_STAFF)
+def item_files(item_id: int):
+    item = _item_or_404(item_id)
+    form = FileForm()
+    if not form.validate_on_submit():
+        abort(400)
+    uploads = _uploads(form.files.data)
+    if not uploads:
+        flash("Vui lòng chọn tệp để tải lên.", "error")
+        return redirect(url_for("workflow.item", item_id=item.id))
+    stored: list[str] = []
+    try:
+        _attach_all(item, uploads, stored)
+        db.session.flush()
+    except WorkflowError as error:
+        for name in stored:
+            file_store.remove(name)
+        return _failed(item, error, "files", form)
+    except Exception:
+        for name in stored:
+            file_store.remove(name)
+        raise
+    return _done(item, f"Đã tải lên {len(stored)} tệp.")
+
+
+@bp.post("/items/<int:item_id>/extension")
+@roles_required(Role.AGENCY_HEAD, Role.AGENCY_STAFF)
+def item_extension(item_id: int):
+    item = _item_or_404(item_id)
+    form = ExtensionForm()
+    if not form.validate_on_submit():
+        return _invalid(item, "extension", form)
+    try:
+        request_extension(
+            item,
+            due_date=form.due_date.data,
+            reason=form.reason.data or "",
+            by=current_user,
+            now=clock.now(),
+            version=form.version_number,
+        )
+        db.session.flush()
+    except WorkflowError as error:
+        return _failed(item, error, "extension", form)
+    return _done(item, "Đã gửi đề nghị gia hạn; chờ Văn phòng UBND tỉnh quyết định.")
+
+
+@bp.post("/items/<int:item_id>/review")
+@roles_required(Role.MONITOR, Role.ADMIN)
+def item_review(item_id: int):
+    item = _item_or_404(item_id)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        return _invalid(item, "review", form)
+    try:
+        review_completion(
+            item,
+            decision=form.decision.data or "",
+            comment=form.comment.data or "",
+            by=current_user,
+            now=clock.now(),
+            version=form.version_number,
+        )
+    except WorkflowError as error:
+        return _failed(item, error, "review", form)
+    message = "Đã xác nhận hoàn thành." if item.state == "accepted" else "Đã trả lại báo cáo; đơn vị đã được thông báo."
+    db.session.commit()
+    from tracker.notifications.mail import deliver_outbox
+
+    deliver_outbox(clock.now(), limit=20)
+    flash(message, "success")
+    if request.form.get("next") == "review":
+        return redirect(url_for("review.queue"))
+    return redirect(url_for("workflow.item", item_id=item.id))
+
+
+@bp.post("/items/<int:item_id>/assign")
+@roles_required(Role.AGENCY_HEAD)
+def item_assign(item_id: int):
+    item = _item_or_404(item_id)
+    form = AssignForm()
+    form.assignee.choices = _staff_choices(item.assignment.agency_id)
+    if not form.validate_on_submit():
+        return _invalid(item, "assign", form)
+    assignee = None
+    if form.assignee.data:
+        assignee = db.session.scalar(
+            select(User).where(User.id == form.assignee.data, User.agency_id == item.assignment.agency_id)
+        )
+        if assignee is None:
+            form.assignee.errors = ["Chỉ giao được cho cán bộ của đơn vị."]
+            return _render_item(item, code=422, assign=form)
+    try:
+        assign_item(item, assignee=assignee, by=current_user, now=clock.now(), version=form.version_number)
+    except WorkflowError as error:
+        return _failed(item, error, "assign", form)
+    return _done(item, f"Đã giao nhiệm vụ cho {assignee.full_name}." if assignee else "Đã bỏ giao nhiệm vụ.")
+
+
+@bp.get("/files/<int:file_id>")
+@roles_required(*ALL_ROLES)
+def file(file_id: int):
+    # Served only to users who may see the item: the scope is in the query
+    found = db.session.scalar(
+        select(ItemFile)
+        .join(DueItem, ItemFile.due_item_id == DueItem.id)
+        .join(Assignment, DueItem.assignment_id == Assignment.id)
+        .where(ItemFile.id == file_id, item_scope(current_user))
+    )
+    if found is None:
+        abort(404)
+    try:
+        path = file_store.stored_path(found.stored_name)
+    except FileNotFoundError:
+        abort(404)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name)
