@@ -117,6 +117,10 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"  # noqa: S105 (tests only)
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    # Never an SMTP server from the environment: tests start their own (the smtp fixture)
+    SMTP_HOST = None
+    SMTP_USER = None
+    SMTP_PASSWORD = None
     # Cheap hashes keep the suite fast; the production parameters are tested on their own
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

@@ -240,3 +240,6 @@ def logged_in(make_user, make_browser):
         return browser, user
 
     return login
+
+
+from tests.mailbox import smtp  # noqa: E402, F401 (the fixture, for every test)

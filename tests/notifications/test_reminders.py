@@ -126,7 +126,7 @@ def test_claims_are_exclusive(plan, db):
 
 
 def test_with_smtp_down_messages_wait_and_leave_on_the_next_try(plan, db, smtp, app):
-    from tests.notifications.conftest import free_port
+    from tests.mailbox import free_port
 
     app.config["SMTP_PORT"] = free_port()  # nothing listens there: the server is down
     send_reminders(at("2024-03-01"))

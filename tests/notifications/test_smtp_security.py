@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.notifications.conftest import Mailbox, free_port
+from tests.mailbox import Mailbox, free_port
 from tracker.notifications.mail import deliver_outbox, queue_email
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

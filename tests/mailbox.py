@@ -1,4 +1,4 @@
-"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, parsed."""
+"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, parsed: the `smtp` fixture of every test."""
 
 from __future__ import annotations
 
