@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import func
+from sqlalchemy import and_, case, func
 
 from tracker.agencies.models import Agency
 from tracker.extensions import db
-from tracker.plans.models import Assignment, AssignmentRole, DueItem, Plan, Task
+from tracker.plans.models import LATE_REASON_LABELS, Assignment, AssignmentRole, DueItem, Plan, Task
 from tracker.reports.models import get_setting
 from tracker.workflow.queries import select_items
 from tracker.workflow.status import STATUS_LABELS, STATUS_ORDER, StatusClass, days_late, status_class
@@ -43,6 +43,10 @@ class AgencyLine:
     rank: int = 0
     criticised: bool = False
     reasons: list[str] = field(default_factory=list)
+    #: Items completed late, by late-reason category (seed 000's four)
+    late_reasons: dict[str, int] = field(default_factory=dict)
+    #: Items whose due date an approved extension moved
+    extended: int = 0
 
     @property
     def total(self) -> int:
@@ -81,6 +85,18 @@ class MonthlyReport:
     @property
     def criticised(self) -> list[AgencyLine]:
         return [line for line in self.lines if line.criticised]
+
+    @property
+    def late_reason_totals(self) -> dict[str, int]:
+        out: dict[str, int] = {key: 0 for key in LATE_REASON_LABELS}
+        for line in self.lines:
+            for key, value in line.late_reasons.items():
+                out[key] = out.get(key, 0) + value
+        return out
+
+    @property
+    def extended_total(self) -> int:
+        return sum(line.extended for line in self.lines)
 
     @property
     def totals(self) -> dict[str, int]:
@@ -138,6 +154,25 @@ def build_monthly_report(year: int, month: int) -> MonthlyReport:
     for agency_id, task_id, number, content, kind, doc_number, due, days in overdue:
         reference = f"{kind} số {doc_number}" if doc_number else kind
         lines[agency_id].overdue.append(OverdueItem(task_id, number, content, reference, due, int(days or 0)))
+    # Late reasons of the items done late, and the extended items, per agency: one query
+    extended = and_(DueItem.original_due_date.is_not(None), DueItem.due_date != DueItem.original_due_date)
+    reasons = db.session.execute(
+        select_items(
+            Assignment.agency_id,
+            DueItem.late_reason,
+            func.count(case((status == StatusClass.DONE_LATE.value, 1))),
+            func.count(case((extended, 1))),
+        )
+        .where(*scope)
+        .group_by(Assignment.agency_id, DueItem.late_reason)
+    ).all()
+    for agency_id, reason, done_late, extended_count in reasons:
+        line = lines.get(agency_id)
+        if line is None:
+            continue
+        if reason and done_late:
+            line.late_reasons[reason] = line.late_reasons.get(reason, 0) + done_late
+        line.extended += extended_count
     min_items = int(get_setting("criticism_min_items", config["CRITICISM_MIN_OVERDUE_ITEMS"]))
     min_days = int(get_setting("criticism_min_days", config["CRITICISM_MIN_DAYS_OVERDUE"]))
     ordered = sorted(lines.values(), key=lambda a: (-a.overdue_count, -a.longest, -a.late_count, a.name))
@@ -199,6 +234,16 @@ def report_xlsx(report: MonthlyReport) -> bytes:
             items.append([n, line.name, label, item.plan, item.due_date.strftime("%d/%m/%Y"), item.days])
     items.column_dimensions["B"].width = 40
     items.column_dimensions["C"].width = 70
+    reasons = book.create_sheet("Nguyên nhân chậm")
+    reasons.append(["Cơ quan, đơn vị", *LATE_REASON_LABELS.values(), "Nhiệm vụ được gia hạn"])
+    for cell in reasons[1]:
+        cell.font = Font(bold=True)
+    for line in report.lines:
+        if line.late_reasons or line.extended:
+            reasons.append([line.name, *(line.late_reasons.get(k, 0) for k in LATE_REASON_LABELS), line.extended])
+    totals = report.late_reason_totals
+    reasons.append(["Tổng cộng", *(totals[k] for k in LATE_REASON_LABELS), report.extended_total])
+    reasons.column_dimensions["A"].width = 40
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -272,6 +317,17 @@ def report_docx(report: MonthlyReport, *, issued_on: date) -> bytes:
         values = [str(line.rank), line.name, *(str(line.counts.get(c, 0)) for c in CLASSES), str(line.longest)]
         for cell, value in zip(cells, values, strict=True):
             cell.text = value
+    totals = report.late_reason_totals
+    if any(totals.values()):
+        paragraph(
+            document,
+            "Nguyên nhân các nhiệm vụ hoàn thành quá hạn: "
+            + "; ".join(f"{LATE_REASON_LABELS[k].split(' (')[0].lower()}: {v}" for k, v in totals.items() if v)
+            + ".",
+            center=False,
+        )
+    if report.extended_total:
+        paragraph(document, f"Số nhiệm vụ được gia hạn: {report.extended_total}.", center=False)
     if report.criticised:
         paragraph(
             document,
