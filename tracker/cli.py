@@ -155,6 +155,37 @@ def users_reset_password(email: str) -> None:
     click.echo(f"Mật khẩu mới của {user.email}: {password}")
 
 
+@click.group("tokens")
+def tokens_group() -> None:
+    """Personal access tokens for the JSON API."""
+
+
+@tokens_group.command("create")
+@click.option("--email", required=True, help="the user the token acts for")
+@click.option("--name", default="", help="a name to tell the token apart")
+@click.option("--days", default=None, type=int, help="days until it expires (default TRACKER_API_TOKEN_DAYS)")
+@with_appcontext
+def tokens_create(email: str, name: str, days: int | None) -> None:
+    """Create a token; its secret is printed alone on the last line, once."""
+    from tracker.accounts.models import User
+    from tracker.accounts.tokens import create_token
+    from tracker.core import clock
+    from tracker.extensions import db
+
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.is_enabled:
+        raise click.ClickException(f"Không có tài khoản đang hoạt động với email {email}")
+    try:
+        token, secret = create_token(
+            user, name=name, days=days or current_app.config["API_TOKEN_DAYS"], by=None, now=clock.now()
+        )
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Khoá {token.prefix}… cho {user.email}, hết hạn {token.expires_at:%d/%m/%Y %H:%M} (UTC):")
+    click.echo(secret)
+
+
 @click.command("parse-deadline")
 @click.argument("text")
 @click.option("--year", type=int, help="The plan year (for texts without one, and the period of recurring duties)")
@@ -365,4 +396,5 @@ def register_commands(app) -> None:
     app.cli.add_command(agencies_group)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(users_group)
+    app.cli.add_command(tokens_group)
     app.cli.add_command(parse_deadline_command)

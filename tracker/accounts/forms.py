@@ -2,7 +2,9 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange
+
+from tracker.core.forms import VnIntegerField
 
 REQUIRED = "Trường này là bắt buộc."
 
@@ -36,3 +38,12 @@ class PasswordResetForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only its CSRF token (logout, log out everywhere)."""
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Tên khoá (để nhận biết, ví dụ: phần mềm tổng hợp của Sở)", validators=[Length(max=100)])
+    days = VnIntegerField(
+        "Thời hạn (ngày)",
+        default=90,
+        validators=[DataRequired(REQUIRED), NumberRange(1, 366, "Thời hạn từ 1 đến 366 ngày.")],
+    )

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, or_, select
 
-from tracker.accounts.forms import EmptyForm, LoginForm, PasswordChangeForm, PasswordResetForm, UserForm
+from tracker.accounts.forms import EmptyForm, LoginForm, PasswordChangeForm, PasswordResetForm, TokenForm, UserForm
 from tracker.accounts.models import ALL_ROLES, ROLE_LABELS, Role, User
 from tracker.accounts.operations import (
     AccountError,
@@ -113,7 +113,58 @@ def account():
                 start_session(now=clock.now())
                 flash("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc.", "success")
                 return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", form=form, sessions_form=EmptyForm())
+    return _render_account(form)
+
+
+def _render_account(form, *, new_token: str | None = None, token_form=None, code: int = 200):
+    from tracker.accounts.tokens import tokens_of
+
+    return (
+        render_template(
+            "accounts/account.html",
+            form=form,
+            sessions_form=EmptyForm(),
+            token_form=token_form or TokenForm(formdata=None),
+            tokens=tokens_of(current_user),
+            new_token=new_token,
+            now=clock.now(),
+        ),
+        code,
+    )
+
+
+@bp.post("/account/tokens")
+@roles_required(*ALL_ROLES)
+def create_api_token():
+    """A personal access token for the API, shown once."""
+    from tracker.accounts.tokens import create_token
+
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _render_account(PasswordChangeForm(formdata=None), token_form=form, code=422)
+    _token, secret = create_token(
+        current_user, name=form.name.data or "", days=form.days.data, by=current_user, now=clock.now()
+    )
+    db.session.commit()
+    # Not flashed: the secret is shown on this answer only, never kept in the session cookie
+    return _render_account(PasswordChangeForm(formdata=None), new_token=secret)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@roles_required(*ALL_ROLES)
+def revoke_api_token(token_id: int):
+    from tracker.accounts.models import ApiToken
+    from tracker.accounts.tokens import revoke_token
+
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    token = db.session.scalar(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == current_user.id))
+    if token is None:
+        abort(404)
+    revoke_token(token, by=current_user, now=clock.now())
+    db.session.commit()
+    flash(f"Đã thu hồi khoá {token.prefix}…", "success")
+    return redirect(url_for("accounts.account"))
 
 
 @bp.post("/account/logout-everywhere")

@@ -54,6 +54,10 @@ def register_web(app: Flask) -> None:
     ):
         app.register_blueprint(bp)
 
+    from tracker.api import register_api
+
+    register_api(app)
+
     login_manager.user_loader(_load_user)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
@@ -124,10 +128,14 @@ def register_web(app: Flask) -> None:
         }
 
     def _wants_json() -> bool:
-        return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+        return request.accept_mimetypes.best == "application/json"
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError):
+        from tracker.api import is_api_request, problem
+
+        if is_api_request():
+            return problem(400, "Thiếu mã CSRF.")
         message = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (thiếu mã CSRF). Vui lòng tải lại trang."
         if _wants_json():
             return jsonify({"errors": {"csrf_token": [message]}}), 400
@@ -135,6 +143,11 @@ def register_web(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
+        from tracker.api import is_api_request, problem_from_http_exception
+
+        if is_api_request():
+            db.session.rollback()
+            return problem_from_http_exception(error)
         messages = {
             400: "Yêu cầu không hợp lệ.",
             403: "Bạn không có quyền truy cập trang này.",

@@ -200,3 +200,45 @@ def recent_user_notices(agency_id: int | None, now, days: int = 30, limit: int =
         .order_by(UserNotice.created_at.desc(), UserNotice.id.desc())
         .limit(limit)
     ).all()
+
+
+@dataclass
+class ItemFilter:
+    """The filters of an item list, the same for the web list and the API."""
+
+    plan_id: int | None = None
+    agency_id: int | None = None
+    agency_code: str | None = None
+    status: str | None = None
+    state: str | None = None
+    role: str | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+
+
+def item_list_conditions(user: User, flt: ItemFilter, as_of: date, tz: str, *, with_status: bool = True) -> list:
+    """SQL conditions of a list: the caller's scope first (an agency lists its own items), then the filters."""
+    conditions: list[ColumnElement[bool]] = [item_scope(user)]
+    if user.role in AGENCY_ROLES:
+        conditions.append(Assignment.agency_id == user.agency_id)
+    if flt.agency_id:
+        conditions.append(Assignment.agency_id == flt.agency_id)
+    if flt.agency_code:
+        conditions.append(Assignment.agency_id.in_(select(Agency.id).where(Agency.code == flt.agency_code)))
+    if flt.plan_id:
+        conditions.append(Task.plan_id == flt.plan_id)
+    if flt.state in ITEM_STATES:
+        conditions.append(DueItem.state == flt.state)
+    if flt.role in ("lead", "coordinator"):
+        conditions.append(Assignment.role == flt.role)
+    if flt.due_from:
+        conditions.append(DueItem.due_date >= flt.due_from)
+    if flt.due_to:
+        conditions.append(DueItem.due_date <= flt.due_to)
+    if with_status and flt.status in STATUS_CLASSES:
+        conditions.append(status_class(as_of, tz) == flt.status)
+    return conditions
+
+
+ITEM_STATES = frozenset(s.value for s in ItemState)
+STATUS_CLASSES = frozenset(s.value for s in StatusClass)

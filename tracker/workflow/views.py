@@ -15,7 +15,7 @@ from tracker.agencies.models import Agency
 from tracker.core import clock
 from tracker.core.pagination import paginate
 from tracker.extensions import db
-from tracker.plans.models import ITEM_STATE_LABELS, Assignment, AssignmentRole, DueItem, Plan, Task
+from tracker.plans.models import Assignment, AssignmentRole, DueItem, Plan, Task
 from tracker.workflow import files as file_store
 from tracker.workflow.forms import AssignForm, CompletionForm, ExtensionForm, FileForm, ProgressForm, ReviewForm
 from tracker.workflow.history import task_history
@@ -35,8 +35,10 @@ from tracker.workflow.operations import (
     update_progress,
 )
 from tracker.workflow.queries import (
+    ItemFilter,
     agency_workspace,
     editable_scope,
+    item_list_conditions,
     item_scope,
     items_query,
     recent_user_notices,
@@ -55,26 +57,15 @@ def items():
     today = clock.today()
     is_agency = current_user.role in AGENCY_ROLES
     query = items_query(current_user, today, tz)
-    conditions = [item_scope(current_user)]
-
     plan_id = request.args.get("plan", type=int)
-    if plan_id:
-        conditions.append(Task.plan_id == plan_id)
     within = request.args.get("within", type=int)
+    role = request.args.get("role", "")
+    state = request.args.get("state", "")
+    agency_id = None if is_agency else request.args.get("agency", type=int)
+    flt = ItemFilter(plan_id=plan_id, agency_id=agency_id, state=state, role=role)
+    conditions = item_list_conditions(current_user, flt, today, tz, with_status=False)
     if within is not None and 0 <= within <= 3650:
         conditions.append(and_(DueItem.due_date >= today, DueItem.due_date <= today + timedelta(days=within)))
-    role = request.args.get("role", "")
-    if role in ("lead", "coordinator"):
-        conditions.append(Assignment.role == role)
-    state = request.args.get("state", "")
-    if state in ITEM_STATE_LABELS:
-        conditions.append(DueItem.state == state)
-    agency_id = request.args.get("agency", type=int)
-    if is_agency:
-        # An agency's list is its own items; coordinated tasks are reached from the task page
-        conditions.append(Assignment.agency_id == current_user.agency_id)
-    elif agency_id:
-        conditions.append(Assignment.agency_id == agency_id)
 
     # The counts show every class under the other filters; the list shows the chosen class
     counts = status_counts(conditions, today, tz)
