@@ -182,6 +182,9 @@ def register_api(app: Flask) -> None:
             "servers": [{"url": "/"}],
         },
     )
+    from tracker.core.web import MAX_ID, IdConverter
+
+    api.register_converter(IdConverter, lambda converter: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for blueprint in views.BLUEPRINTS:

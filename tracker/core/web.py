@@ -6,6 +6,7 @@ from flask import Flask, has_request_context, jsonify, redirect, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from tracker.core import clock
 from tracker.core.dates import format_date, format_datetime
@@ -26,7 +27,21 @@ def _load_user(user_id: str):
     return user
 
 
+#: Ids fit the databases' INTEGER (PostgreSQL's is 32-bit): a larger number in a path is not found, never a 500
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: 1 to MAX_ID."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (werkzeug's name)
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_web(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
     from tracker.accounts.views import bp as accounts_bp
     from tracker.agencies.views import bp as agencies_bp
     from tracker.core.views import bp as core_bp
@@ -67,9 +82,10 @@ def register_web(app: Flask) -> None:
     @app.before_request
     def _session_lifetime():
         from tracker.accounts.security import check_session_lifetime
+        from tracker.api import is_api_request
 
-        if request.endpoint == "static":
-            return None
+        if request.endpoint == "static" or is_api_request():
+            return None  # the API authenticates each request by its token, never by the session
         if check_session_lifetime(now=clock.now()):
             return redirect(url_for("accounts.login", next=request.full_path, expired=1))
         return None

@@ -115,8 +115,12 @@ def _local_today(now: datetime) -> date:
     return now.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
+
 def _text(value: str | None) -> str:
-    return (value or "").strip()
+    """Typed text, trimmed, without control characters (a NUL cannot be stored, a vertical tab breaks .xlsx)."""
+    return (value or "").translate(_CONTROL).strip()
 
 
 def _too_long(errors: dict[str, list[str]], name: str, value: str, limit: int = MAX_TEXT) -> None:
