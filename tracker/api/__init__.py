@@ -184,7 +184,7 @@ def register_api(app: Flask) -> None:
     )
     from tracker.core.web import MAX_ID, IdConverter
 
-    api.register_converter(IdConverter, lambda converter: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
+    api.register_converter(IdConverter, lambda converter: {"type": "integer", "minimum": 0, "maximum": MAX_ID})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for blueprint in views.BLUEPRINTS:

@@ -32,10 +32,10 @@ MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
-    """``<int:…>`` in every route: 1 to MAX_ID."""
+    """``<int:…>`` in every route: 0 to MAX_ID (row indexes start at 0)."""
 
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (werkzeug's name)
-        kwargs.setdefault("min", 1)
+        kwargs.setdefault("min", 0)
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
