@@ -128,3 +128,24 @@ def test_accepted_as_of_dates(world, make_user, db):
 
     assert on(date(2024, 3, 18)) == "open_overdue"
     assert on(date(2024, 3, 19)) == "done_on_time"
+
+
+def test_coordinators_are_done_when_the_lead_is_accepted(world, make_user, db):
+    from tracker.workflow.status import status_class
+
+    lead = world["items"][("1", "SNV")]
+    coordinator = world["items"][("1", "SYT")]
+    staff = make_user("agency_staff", "SNV")
+    office = make_user("monitor")
+    report_completion(
+        lead, CompletionData(completed_on=date(2024, 3, 14), result="Xong"), by=staff, now=_at(date(2024, 3, 14))
+    )
+    db.session.commit()
+    assert db.session.get(DueItem, coordinator.id).state == "open"  # a report alone does not close it
+    review_completion(lead, decision="accept", comment="", by=office, now=_at(date(2024, 3, 15)))
+    db.session.commit()
+    item = db.session.get(DueItem, coordinator.id)
+    assert (item.state, item.completed_on) == ("accepted", date(2024, 3, 14))
+    assert db.session.scalar(select(status_class(date(2024, 3, 20))).where(DueItem.id == item.id)) == "done_on_time"
+    run = send_reminders(_at(date(2024, 3, 18)))
+    assert _notified(run, item) == []

@@ -284,6 +284,8 @@ def review_completion(
         if comment:
             item.review_comment = comment
         action = "completion_accepted"
+        db.session.flush()
+        _close_coordinator_items(item, by=by, now=now)
     else:
         item.state = ItemState.RETURNED.value
         item.accepted_at = None
@@ -301,6 +303,47 @@ def review_completion(
             message=f"Báo cáo hoàn thành bị trả lại: {comment}",
             now=now,
         )
+
+
+def _close_coordinator_items(item: DueItem, *, by: User, now: datetime) -> None:
+    """Coordinators do not report: their part of a period is done when every lead's item of it is accepted."""
+    if item.assignment.role != AssignmentRole.LEAD.value:
+        return
+    task_id = item.assignment.task_id
+    period = (
+        (DueItem.original_due_date == item.original_due_date)
+        if item.original_due_date
+        else (DueItem.original_due_date.is_(None))
+    )
+    rows = db.session.execute(
+        select(DueItem, Assignment.role)
+        .join(Assignment, DueItem.assignment_id == Assignment.id)
+        .where(Assignment.task_id == task_id, period)
+    ).all()
+    leads = [i for i, role in rows if role == AssignmentRole.LEAD.value]
+    if any(lead.state != ItemState.ACCEPTED for lead in leads):
+        return
+    completed_on = max(lead.completed_on for lead in leads)
+    for other, role in rows:
+        if role == AssignmentRole.COORDINATOR.value and other.state != ItemState.ACCEPTED:
+            before = {"state": other.state}
+            other.state = ItemState.ACCEPTED.value
+            other.completed_on = completed_on
+            other.accepted_at = now
+            other.accepted_by_id = _user(by).id
+            other.updated_at = now
+            record_audit(
+                other,
+                "completion_accepted",
+                by=by,
+                now=now,
+                before=before,
+                after={
+                    "state": other.state,
+                    "comment": "Cơ quan chủ trì đã hoàn thành",
+                    "completed_on": _iso(completed_on),
+                },
+            )
 
 
 def accept_completions(items: list[DueItem], *, by: User, now: datetime) -> int:
