@@ -43,8 +43,12 @@ def seed_demo(*, now: datetime) -> list[tuple[str, str, str]]:
         password = generate_password()
         create_user(email=email, full_name=name, role=role.value, agency=agency, password=password, by=None, now=now)
         created.append((email, role.label, password))
-    for name in DEMO_APPENDICES:
-        import_demo_appendix(name, now=now)
+    imported = [plan for plan in (import_demo_appendix(name, now=now) for name in DEMO_APPENDICES) if plan]
+    if imported:
+        from tracker.demo_history import record_demo_history
+
+        db.session.flush()
+        record_demo_history(imported, now=now)
     return created
 
 

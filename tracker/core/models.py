@@ -43,7 +43,8 @@ def record_audit(
     """Add an audit event for ``obj`` (flushed with the caller's unit of work)."""
     # Views pass flask-login's current_user, a proxy: record the user itself
     obj = obj._get_current_object() if hasattr(obj, "_get_current_object") else obj
-    db.session.flush()  # the object needs its id
+    if getattr(obj, "id", None) is None:
+        db.session.flush()  # the object needs its id
     event = AuditEvent(
         at=now,
         actor_id=getattr(by, "id", None),

@@ -284,7 +284,6 @@ def review_completion(
         if comment:
             item.review_comment = comment
         action = "completion_accepted"
-        db.session.flush()
         _close_coordinator_items(item, by=by, now=now)
     else:
         item.state = ItemState.RETURNED.value
@@ -400,7 +399,7 @@ def request_extension(
     if errors:
         raise WorkflowError(errors)
     request = ExtensionRequest(
-        due_item_id=item.id,
+        item=item,
         state=ExtensionState.PENDING.value,
         current_due_date=item.due_date,
         due_date=due_date,
