@@ -99,10 +99,10 @@ def test_agency_clerk_on_a_phone_logs_in_and_reports_progress(server, chromium, 
     page.click("text=Kế hoạch hoạt động kiểm soát TTHC năm 2024 tỉnh Quảng Nam")
     page.fill("input[name=progress]", "80")
     page.fill("textarea[name=note]", "Đã trình dự thảo tại Tờ trình số 45/TTr-SNV ngày 01/3/2024")
-    page.click("text=Cập nhật")
+    page.click("#progress button[type=submit]")
     page.wait_for_selector("text=Đã cập nhật tiến độ.")
-    history = page.locator(".history").inner_text()
-    assert "cập nhật tiến độ 0% → 80%" in history
+    history = page.locator(".history").last.inner_text()
+    assert "Cập nhật tiến độ 0% → 80%" in history
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.close()
 
@@ -131,4 +131,75 @@ def test_office_uploads_an_appendix_and_sees_the_preview(server, chromium, make_
     page.set_input_files("#file", str(bad))
     page.click("text=Đọc phụ lục")
     page.wait_for_selector("text=Tệp .docx bị hỏng hoặc không phải tài liệu Word.")
+    page.close()
+
+
+def test_staff_reports_late_with_a_file_on_a_phone_and_the_office_accepts(
+    server, chromium, db, clock, make_user, tmp_path
+):
+    from tests.workflow.conftest import pdf_bytes
+
+    make_plan(
+        db,
+        clock,
+        [
+            TaskSpec(
+                content="Rà soát, đơn giản hoá thủ tục hành chính",
+                number="1",
+                lead_text="Sở Nội vụ",
+                coordinators_text="Sở Tư pháp",
+                lead_codes=["SNV"],
+                coordinator_codes=["STP"],
+                deadline_text="Trước ngày 20/02/2024",
+                schedule=dated(date(2024, 2, 20)),
+            )
+        ],
+    )
+    staff = make_user("agency_staff", "SNV")
+    office = make_user("monitor")
+    evidence = tmp_path / "Biên bản.pdf"
+    evidence.write_bytes(pdf_bytes())
+
+    page = chromium.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page.goto(f"{server}/login")
+    page.fill("#email", staff.email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/items")
+    page.click("text=Rà soát, đơn giản hoá thủ tục hành chính")
+    page.fill("#completed_on", "28/02/2024")
+    page.fill("#result", "Đã ban hành Quyết định phê duyệt phương án đơn giản hoá")
+    page.fill("#evidence", "Quyết định số 321/QĐ-SNV ngày 28/02/2024")
+    page.set_input_files("#files", str(evidence))
+    # late without a reason: refused, what was typed is kept
+    page.click("#completion button[type=submit]")
+    page.wait_for_selector("text=vui lòng chọn nguyên nhân chậm")
+    assert page.input_value("#result") == "Đã ban hành Quyết định phê duyệt phương án đơn giản hoá"
+    page.check("input[name=late_reason][value=phoi_hop]")
+    page.select_option("#late_reason_agency", "STP")
+    page.fill("#late_reason_text", "Sở Tư pháp thẩm định chậm 5 ngày")
+    page.set_input_files("#files", str(evidence))  # a browser never keeps a chosen file after a refusal
+    page.click("#completion button[type=submit]")
+    page.wait_for_selector("text=Đã gửi báo cáo hoàn thành")
+    body = page.locator("main").inner_text()
+    assert "Chờ xác nhận" in body and "Biên bản.pdf" in body
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.close()
+
+    page = chromium.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page.goto(f"{server}/login")
+    page.fill("#email", office.email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{server}/review")
+    assert "Rà soát, đơn giản hoá thủ tục hành chính" in page.locator("main").inner_text()
+    page.check("input[name=item]")
+    page.click("text=Xác nhận hoàn thành các nhiệm vụ đã chọn")
+    page.wait_for_selector("text=Đã xác nhận hoàn thành 1 nhiệm vụ.")
+    page.goto(f"{server}/items")
+    page.click("text=Rà soát, đơn giản hoá thủ tục hành chính")
+    facts = page.locator("#current").inner_text()
+    assert "Hoàn thành quá hạn (8 ngày)" in facts
+    assert "Phối hợp (cơ quan phối hợp trả lời chậm): Sở Tư pháp – Sở Tư pháp thẩm định chậm 5 ngày" in facts
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.close()

@@ -40,7 +40,7 @@ def test_the_demo_queues_in_the_browser(app, db, clock, logged_in):
     app.test_cli_runner().invoke(args=["seed-demo"])
     office, _ = logged_in("monitor")
     queue = office.get("/review").get_data(as_text=True)
-    assert "Báo cáo hoàn thành chờ xác nhận <span class=\"small\">(104)</span>" in queue
+    assert 'Báo cáo hoàn thành chờ xác nhận <span class="small">(104)</span>' in queue
     assert "(79)" in office.get("/extensions").get_data(as_text=True)
     staff, _ = logged_in("agency_staff", "SNV")
     page = staff.get("/items").get_data(as_text=True)
