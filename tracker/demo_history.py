@@ -159,7 +159,8 @@ def _live(item, task, plan, agency, people, fates, today, at) -> None:
     due = item.due_date
     start = plan.period_start or plan.issued_on or due
     result = RESULTS[key % len(RESULTS)]
-    evidence = [f"Công văn số {100 + key % 900}/{agency.code}-VP ngày {{:%d/%m/%Y}}"]
+    symbol = "UBND" if agency.code.startswith("UBND") else agency.code
+    evidence = [f"Công văn số {100 + key % 900}/{symbol}-VP ngày {{:%d/%m/%Y}}"]
     if fate == "on_time" and start > due:
         fate = "late"  # a date the plan itself set before its start cannot be met on time
     if fate == "on_time":

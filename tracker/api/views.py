@@ -171,7 +171,7 @@ def _commit_or_problem(change):
 @errors(items_bp, 401)
 @api_roles(*ALL_ROLES)
 def list_items(args):
-    """Items the caller may read, with their status as of today"""
+    """Nhiệm vụ người gọi được xem, với tình trạng tính đến hôm nay"""
     tz = current_app.config["TIMEZONE"]
     today = clock.today()
     flt = ItemFilter(
@@ -192,7 +192,7 @@ def list_items(args):
 @errors(items_bp, *READ)
 @api_roles(*ALL_ROLES)
 def get_item(item_id: int):
-    """One item"""
+    """Một nhiệm vụ của một đơn vị"""
     if _item_or_problem(item_id) is None:
         return problem(404)
     return _item_json(item_id)
@@ -204,7 +204,7 @@ def get_item(item_id: int):
 @errors(items_bp, *WRITE)
 @api_roles(*AGENCY)
 def post_progress(data, item_id: int):
-    """Progress (percent and a note) of the agency's own item; If-Match: the item's version"""
+    """Cập nhật tiến độ (phần trăm, ghi chú) nhiệm vụ của đơn vị; If-Match: phiên bản của nhiệm vụ"""
     item = _item_or_problem(item_id)
     if item is None:
         return problem(404)
@@ -223,7 +223,7 @@ def post_progress(data, item_id: int):
 @errors(items_bp, *WRITE)
 @api_roles(*AGENCY)
 def post_completion(data, item_id: int):
-    """The lead agency reports its item done; it waits for the office (state "reported")"""
+    """Cơ quan chủ trì báo cáo hoàn thành; nhiệm vụ chờ Văn phòng xác nhận (state "reported")"""
     item = _item_or_problem(item_id)
     if item is None:
         return problem(404)
@@ -249,7 +249,7 @@ def post_completion(data, item_id: int):
 @errors(items_bp, 401, 403, 404, 413, 422)
 @api_roles(*AGENCY)
 def post_file(data, item_id: int):
-    """Attach a file (multipart field "file"): PDF, Word, Excel, JPEG, PNG; the type is read from the content"""
+    """Đính kèm tệp (trường multipart "file"): PDF, Word, Excel, JPEG, PNG; kiểu tệp đọc từ nội dung"""
     item = _item_or_problem(item_id)
     if item is None:
         return problem(404)
@@ -276,7 +276,7 @@ def post_file(data, item_id: int):
 @errors(items_bp, *READ)
 @api_roles(*ALL_ROLES)
 def get_file(file_id: int):
-    """Download a file of an item the caller may read"""
+    """Tải tệp đính kèm của nhiệm vụ người gọi được xem"""
     from tracker.workflow.queries import item_scope
 
     found = db.session.scalar(
@@ -301,7 +301,7 @@ def get_file(file_id: int):
 @errors(items_bp, *WRITE)
 @api_roles(*AGENCY)
 def post_extension_request(data, item_id: int):
-    """The lead agency asks for a new due date (one pending request per item)"""
+    """Cơ quan chủ trì đề nghị gia hạn (mỗi nhiệm vụ một đề nghị đang chờ)"""
     item = _item_or_problem(item_id)
     if item is None:
         return problem(404)
@@ -323,7 +323,7 @@ def post_extension_request(data, item_id: int):
 @errors(review_bp, 401, 403)
 @api_roles(*OFFICE)
 def get_review_queue(args):
-    """Completion reports waiting for the office, oldest first"""
+    """Báo cáo hoàn thành chờ xác nhận, cũ nhất trước"""
     agency_id = None
     if args.get("agency"):
         agency_id = db.session.scalar(select(Agency.id).where(Agency.code == args["agency"])) or -1
@@ -339,7 +339,7 @@ def get_review_queue(args):
 @errors(review_bp, *WRITE)
 @api_roles(*OFFICE)
 def post_review(data, item_id: int):
-    """Accept a completion report (done on the reported date) or return it with a comment"""
+    """Xác nhận hoàn thành (tính vào ngày đơn vị báo cáo) hoặc trả lại kèm ý kiến"""
     item = _item_or_problem(item_id)
     if item is None:
         return problem(404)
@@ -358,7 +358,7 @@ def post_review(data, item_id: int):
 @errors(review_bp, 401, 403, 404, 422)
 @api_roles(*OFFICE)
 def post_extension_decision(data, request_id: int):
-    """Approve an extension (the due date in force moves) or refuse it with a comment"""
+    """Đồng ý gia hạn (hạn chuyển sang hạn mới) hoặc không đồng ý kèm ý kiến"""
     extension = db.session.get(ExtensionRequest, request_id)
     if extension is None:
         return problem(404)
@@ -395,7 +395,7 @@ def _comment_json(comment: Comment) -> dict:
 @errors(tasks_bp, *READ)
 @api_roles(*ALL_ROLES)
 def get_comments(task_id: int):
-    """Comments of the office and the agencies, and the coordinators' contribution notes"""
+    """Ý kiến của Văn phòng, các đơn vị và ghi nhận phần phối hợp"""
     task = _visible_task(task_id)
     if task is None:
         return problem(404)
@@ -414,7 +414,7 @@ def get_comments(task_id: int):
 @errors(tasks_bp, 401, 403, 404, 422)
 @api_roles(Role.MONITOR, Role.ADMIN, Role.AGENCY_HEAD, Role.AGENCY_STAFF)
 def post_comment(data, task_id: int):
-    """A comment (the office, a lead agency) or a contribution note (a coordinator)"""
+    """Gửi ý kiến (Văn phòng, cơ quan chủ trì) hoặc ghi nhận phần phối hợp (cơ quan phối hợp)"""
     task = _visible_task(task_id)
     if task is None:
         return problem(404)
@@ -427,7 +427,7 @@ def post_comment(data, task_id: int):
 @errors(tasks_bp, *READ)
 @api_roles(*ALL_ROLES)
 def get_history(task_id: int):
-    """Every change to the task and its items, in Vietnamese, newest first"""
+    """Lịch sử thay đổi của nhiệm vụ, mới nhất trước"""
     task = _visible_task(task_id)
     if task is None:
         return problem(404)
@@ -480,7 +480,7 @@ def _plans_query():
 @errors(plans_bp, 401)
 @api_roles(*ALL_ROLES)
 def get_plans():
-    """Plans the caller may read, with status counts as of today"""
+    """Các kế hoạch người gọi được xem, với số nhiệm vụ theo tình trạng"""
     counts = plan_counts(current_user, clock.today(), current_app.config["TIMEZONE"])
     return {"plans": [_plan_json(p, counts) for p in db.session.scalars(_plans_query())]}
 
@@ -490,7 +490,7 @@ def get_plans():
 @errors(plans_bp, *READ)
 @api_roles(*ALL_ROLES)
 def get_plan(plan_id: int):
-    """One plan"""
+    """Một kế hoạch"""
     plan = db.session.scalar(_plans_query().where(Plan.id == plan_id))
     if plan is None:
         return problem(404)
@@ -502,7 +502,7 @@ def get_plan(plan_id: int):
 @errors(plans_bp, 401)
 @api_roles(*ALL_ROLES)
 def get_agencies():
-    """The agency directory (active units)"""
+    """Danh mục cơ quan, đơn vị"""
     agencies = db.session.scalars(select(Agency).order_by(Agency.kind, Agency.name)).all()
     return {
         "agencies": [

@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 # "số 123/SNV-CCHC", "số: 45/KH-UBND", "Số 1839/KH-UBND"
-_NUMBER = re.compile(r"\bs[ốo]\s*:?\s*([0-9]+(?:/[0-9A-Za-zĐđ\-–.&]+)+|[0-9]+)", re.IGNORECASE)
+_NUMBER = re.compile(r"\bs[ốo]\s*:?\s*([0-9]+(?:/[0-9A-Za-zĐđ\-–.&_]+)+|[0-9]+)", re.IGNORECASE)
 # "ngày 05/3/2024", "ngày 5-3-2024", "ngày 05 tháng 3 năm 2024"
 _DATE = re.compile(
     r"\bng[àa]y\s*:?\s*(\d{1,2})\s*(?:[/.\-]|\s+th[áa]ng\s+)\s*(\d{1,2})\s*(?:[/.\-]|\s+n[ăa]m\s+)\s*(\d{4})",

@@ -214,6 +214,8 @@ class ItemFilter:
     role: str | None = None
     due_from: date | None = None
     due_to: date | None = None
+    #: Only items with an extension request waiting for the office
+    extension_pending: bool = False
 
 
 def item_list_conditions(user: User, flt: ItemFilter, as_of: date, tz: str, *, with_status: bool = True) -> list:
@@ -235,6 +237,12 @@ def item_list_conditions(user: User, flt: ItemFilter, as_of: date, tz: str, *, w
         conditions.append(DueItem.due_date >= flt.due_from)
     if flt.due_to:
         conditions.append(DueItem.due_date <= flt.due_to)
+    if flt.extension_pending:
+        conditions.append(
+            DueItem.id.in_(
+                select(ExtensionRequest.due_item_id).where(ExtensionRequest.state == ExtensionState.PENDING.value)
+            )
+        )
     if with_status and flt.status in STATUS_CLASSES:
         conditions.append(status_class(as_of, tz) == flt.status)
     return conditions

@@ -62,7 +62,13 @@ def items():
     role = request.args.get("role", "")
     state = request.args.get("state", "")
     agency_id = None if is_agency else request.args.get("agency", type=int)
-    flt = ItemFilter(plan_id=plan_id, agency_id=agency_id, state=state, role=role)
+    flt = ItemFilter(
+        plan_id=plan_id,
+        agency_id=agency_id,
+        state=state,
+        role=role,
+        extension_pending=request.args.get("extension") == "pending",
+    )
     conditions = item_list_conditions(current_user, flt, today, tz, with_status=False)
     if within is not None and 0 <= within <= 3650:
         conditions.append(and_(DueItem.due_date >= today, DueItem.due_date <= today + timedelta(days=within)))
