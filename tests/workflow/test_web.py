@@ -330,3 +330,43 @@ def test_comments_and_contribution_notes(world, logged_in, db, clock, smtp):
     assert "Đề nghị khẩn trương" in page and "ghi nhận phần phối hợp" in page
     deliver_outbox(clock.now())
     assert any("ý kiến của Văn phòng" in m["Subject"] for _, m in smtp.messages)
+
+
+def test_a_returned_report_comes_back_filled_in(world, logged_in, db, clock):
+    item = world["items"][("1", "SNV")]
+    staff, _ = logged_in("agency_staff", "SNV")
+    office, _ = logged_in("monitor")
+    _report(staff, item, completed_on="01/03/2024", evidence="Công văn số 123/SNV-CCHC ngày 01/3/2024")
+    db.session.refresh(item)
+    office.post(
+        f"/items/{item.id}/review",
+        {"version": str(item.version), "decision": "return", "comment": "Bổ sung"},
+        token_from=f"/items/{item.id}",
+    )
+    page = staff.get(f"/items/{item.id}").get_data(as_text=True)
+    assert 'value="01/03/2024"' in page
+    assert "Công văn số 123/SNV-CCHC ngày 01/3/2024</textarea>" in page
+
+
+def test_the_head_gives_an_item_to_a_staff_member(world, logged_in, make_user, db):
+    item = world["items"][("1", "SNV")]
+    head, _ = logged_in("agency_head", "SNV")
+    staff, staff_user = logged_in("agency_staff", "SNV")
+    stranger = make_user("agency_staff", "SXD")
+    page = head.get(f"/items/{item.id}").get_data(as_text=True)
+    assert f'<option value="{staff_user.id}">' in page and f'<option value="{stranger.id}">' not in page
+
+    def give(browser, user_id):
+        db.session.refresh(item)
+        return browser.post(
+            f"/items/{item.id}/assign",
+            {"version": str(item.version), "assignee": str(user_id)},
+            token_from=f"/items/{item.id}",
+        )
+
+    assert give(head, stranger.id).status_code == 422  # not of the agency
+    assert give(staff, staff_user.id).status_code == 403  # only the head gives work
+    assert give(head, staff_user.id).status_code == 302
+    db.session.refresh(item)
+    assert item.assignee_id == staff_user.id
+    assert "Giao cho cán bộ: chưa giao →" in head.get(f"/tasks/{item.assignment.task_id}").get_data(as_text=True)

@@ -175,7 +175,25 @@ def _render_item(item: DueItem, *, code: int = 200, **forms):
     may_report = can_report(item, current_user)
     may_progress = current_user.is_agency_user and assignment.agency_id == current_user.agency_id
     defaults = {"version": item.version}
-    completion = forms.get("completion") or CompletionForm(formdata=None, **defaults)
+    evidence = db.session.scalars(
+        select(EvidenceDocument).where(EvidenceDocument.due_item_id == item.id).order_by(EvidenceDocument.id)
+    ).all()
+    completion = forms.get("completion")
+    if completion is None:
+        # A returned report comes back as it was sent, to be completed rather than typed again
+        previous = (
+            {
+                "completed_on": item.completed_on,
+                "result": item.result,
+                "evidence": "\n".join(e.text for e in evidence),
+                "late_reason": item.late_reason,
+                "late_reason_agency": item.late_reason_agency.code if item.late_reason_agency else "",
+                "late_reason_text": item.late_reason_text,
+            }
+            if item.state == "returned"
+            else {}
+        )
+        completion = CompletionForm(formdata=None, **defaults, **previous)
     completion.late_reason_agency.choices = _coordinator_choices(task.id)
     progress = forms.get("progress") or ProgressForm(
         formdata=None, progress=item.progress, note=item.progress_note, **defaults
@@ -185,9 +203,6 @@ def _render_item(item: DueItem, *, code: int = 200, **forms):
         assign.assignee.choices = _staff_choices(assignment.agency_id)
     files = db.session.scalars(
         select(ItemFile).where(ItemFile.due_item_id == item.id).order_by(ItemFile.uploaded_at, ItemFile.id)
-    ).all()
-    evidence = db.session.scalars(
-        select(EvidenceDocument).where(EvidenceDocument.due_item_id == item.id).order_by(EvidenceDocument.id)
     ).all()
     extensions = db.session.scalars(
         select(ExtensionRequest)
