@@ -6,7 +6,7 @@ import io
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.workflow.conftest import pdf_bytes
 from tracker.accounts.models import ApiToken
@@ -286,3 +286,31 @@ def test_account_page_creates_and_revokes_tokens(logged_in, db, app):
     assert client.get("/api/v1/items").status_code == 401
     # the page lists it as revoked
     assert "Đã thu hồi" in browser.get("/account").get_data(as_text=True)
+
+
+def test_a_file_of_a_wrong_type_or_too_large_is_refused_per_field(world, client_for, db, app):
+    from tracker.workflow.models import ItemFile
+
+    item = world["items"][("1", "SNV")]
+    staff, _ = client_for("agency_staff", "SNV")
+
+    def upload(data: bytes, name: str):
+        return staff.client.post(
+            f"/api/v1/items/{item.id}/files",
+            headers=staff.headers,
+            data={"file": (io.BytesIO(data), name)},
+            content_type="multipart/form-data",
+        )
+
+    response = upload(b"<html><script>alert(1)</script></html>", "bao-cao.pdf")
+    assert (
+        response.status_code == 422 and "không phải là tệp được chấp nhận" in response.get_json()["errors"]["file"][0]
+    )
+    app.config["ITEM_FILE_MAX_BYTES"] = 1024
+    try:
+        response = upload(pdf_bytes("y" * 2000), "lon.pdf")
+    finally:
+        app.config["ITEM_FILE_MAX_BYTES"] = 20 * 1024 * 1024
+    assert response.status_code == 422 and "vượt quá dung lượng" in response.get_json()["errors"]["file"][0]
+    assert response.mimetype == "application/problem+json"
+    assert db.session.scalar(select(func.count()).select_from(ItemFile)) == 0

@@ -149,3 +149,22 @@ def test_coordinators_are_done_when_the_lead_is_accepted(world, make_user, db):
     assert db.session.scalar(select(status_class(date(2024, 3, 20))).where(DueItem.id == item.id)) == "done_on_time"
     run = send_reminders(_at(date(2024, 3, 18)))
     assert _notified(run, item) == []
+
+
+def test_a_change_committed_in_between_is_a_stale_version(world, make_user, db):
+    """Two clerks save at the same moment: the second write finds the version moved and changes nothing."""
+    import pytest
+    from sqlalchemy import text
+
+    from tracker.workflow.operations import StaleVersion, flush_or_stale, update_progress
+
+    item = world["items"][("1", "SNV")]
+    staff = make_user("agency_staff", "SNV")
+    assert item.version == 1
+    with db.engine.begin() as other:  # the other clerk's request, committed
+        other.execute(text("UPDATE due_items SET progress = 10, version = version + 1 WHERE id = :id"), {"id": item.id})
+    update_progress(item, progress=50, note="", by=staff, now=_at(date(2024, 3, 1)), version=1)
+    with pytest.raises(StaleVersion):
+        flush_or_stale(item)
+    db.session.rollback()
+    assert db.session.get(DueItem, item.id).progress == 10

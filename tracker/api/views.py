@@ -23,6 +23,7 @@ from tracker.workflow import files as file_store
 from tracker.workflow.history import task_history
 from tracker.workflow.models import Comment, ExtensionRequest, ItemFile
 from tracker.workflow.operations import (
+    STALE_MESSAGE,
     CompletionData,
     LateReasonData,
     StaleVersion,
@@ -149,9 +150,14 @@ def _page(query, page: int, per_page: int) -> dict:
 
 def _commit_or_problem(change):
     """Run an operation: commit on success; a problem document (422, 409) and nothing changed on bad input."""
+    from sqlalchemy.orm.exc import StaleDataError
+
     try:
         result = change()
         db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        return None, problem(409, STALE_MESSAGE, {"version": [STALE_MESSAGE]})
     except StaleVersion as error:
         db.session.rollback()
         return None, problem(409, error.errors["version"][0], error.errors)

@@ -111,6 +111,16 @@ def check_version(item: DueItem, version: int | None) -> None:
         raise StaleVersion(item)
 
 
+def flush_or_stale(item: DueItem) -> None:
+    """Write now; a change another request committed in between (the version moved under us) is a stale form."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise StaleVersion(item) from error
+
+
 def _local_today(now: datetime) -> date:
     return now.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 

@@ -28,6 +28,7 @@ from tracker.workflow.operations import (
     assign_item,
     attach_file,
     can_report,
+    flush_or_stale,
     is_office,
     report_completion,
     request_extension,
@@ -302,6 +303,7 @@ def item_progress(item_id: int):
             now=clock.now(),
             version=form.version_number,
         )
+        flush_or_stale(item)
     except WorkflowError as error:
         return _failed(item, error, "progress", form)
     return _done(item, "Đã cập nhật tiến độ.")
@@ -339,7 +341,7 @@ def item_completion(item_id: int):
     try:
         report_completion(item, data, by=current_user, now=clock.now(), version=form.version_number)
         _attach_all(item, _uploads(form.files.data), stored)
-        db.session.flush()
+        flush_or_stale(item)
     except WorkflowError as error:
         for name in stored:
             file_store.remove(name)
@@ -393,7 +395,7 @@ def item_extension(item_id: int):
             now=clock.now(),
             version=form.version_number,
         )
-        db.session.flush()
+        flush_or_stale(item)
     except WorkflowError as error:
         return _failed(item, error, "extension", form)
     return _done(item, "Đã gửi đề nghị gia hạn; chờ Văn phòng UBND tỉnh quyết định.")
@@ -415,6 +417,7 @@ def item_review(item_id: int):
             now=clock.now(),
             version=form.version_number,
         )
+        flush_or_stale(item)
     except WorkflowError as error:
         return _failed(item, error, "review", form)
     message = "Đã xác nhận hoàn thành." if item.state == "accepted" else "Đã trả lại báo cáo; đơn vị đã được thông báo."
@@ -446,6 +449,7 @@ def item_assign(item_id: int):
             return _render_item(item, code=422, assign=form)
     try:
         assign_item(item, assignee=assignee, by=current_user, now=clock.now(), version=form.version_number)
+        flush_or_stale(item)
     except WorkflowError as error:
         return _failed(item, error, "assign", form)
     return _done(item, f"Đã giao nhiệm vụ cho {assignee.full_name}." if assignee else "Đã bỏ giao nhiệm vụ.")
