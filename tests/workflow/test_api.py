@@ -278,6 +278,7 @@ def test_account_page_creates_and_revokes_tokens(logged_in, db, app):
     page = browser.post("/account/tokens", {"name": "Phần mềm tổng hợp", "days": "30"}, token_from="/account")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'id="new-token"' in html
+    assert "<title>Tài khoản của tôi · " in html and html.count('id="new-token"') == 1
     secret = html.split('id="new-token">', 1)[1].split("<", 1)[0]
     client = ApiClient(app.test_client(), secret)
     assert client.get("/api/v1/items").status_code == 200

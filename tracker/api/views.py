@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint as FlaskBlueprint
-from flask import current_app, jsonify, render_template, send_file
+from flask import current_app, jsonify, render_template
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -18,10 +18,10 @@ from tracker.core import clock
 from tracker.core.pagination import paginate
 from tracker.extensions import db
 from tracker.plans.models import Assignment, DueItem, Plan, Task
-from tracker.plans.queries import plan_counts
+from tracker.plans.queries import plan_counts, visible_plans_query
 from tracker.workflow import files as file_store
 from tracker.workflow.history import task_history
-from tracker.workflow.models import Comment, ExtensionRequest, ItemFile
+from tracker.workflow.models import Comment, ExtensionRequest
 from tracker.workflow.operations import (
     STALE_MESSAGE,
     CompletionData,
@@ -271,10 +271,8 @@ def post_file(data, item_id: int):
 
     attached, failed = _commit_or_problem(attach)
     if failed:
-        for name in stored:
-            file_store.remove(name)
-        return failed
-    return attached
+        file_store.remove_all(stored)
+    return failed or attached
 
 
 @items_bp.route("/files/<int:file_id>")
@@ -283,22 +281,9 @@ def post_file(data, item_id: int):
 @api_roles(*ALL_ROLES)
 def get_file(file_id: int):
     """Tải tệp đính kèm của nhiệm vụ người gọi được xem"""
-    from tracker.workflow.queries import item_scope
+    from tracker.workflow.queries import visible_file
 
-    found = db.session.scalar(
-        select(ItemFile)
-        .join(DueItem, ItemFile.due_item_id == DueItem.id)
-        .join(Assignment, DueItem.assignment_id == Assignment.id)
-        .where(ItemFile.id == file_id, item_scope(current_user))
-    )
-    if found is None or not file_store.stored_path(found.stored_name).exists():
-        return problem(404)
-    return send_file(
-        file_store.stored_path(found.stored_name),
-        mimetype=found.content_type,
-        as_attachment=True,
-        download_name=found.original_name,
-    )
+    return file_store.send(visible_file(current_user, file_id)) or problem(404)
 
 
 @items_bp.route("/items/<int:item_id>/extension-requests", methods=["POST"])
@@ -473,12 +458,7 @@ def _plan_json(plan: Plan, counts: dict) -> dict:
 
 
 def _plans_query():
-    from tracker.workflow.queries import task_scope
-
-    query = select(Plan).order_by(Plan.issued_on.desc().nulls_last(), Plan.id.desc())
-    if current_user.is_agency_user:
-        query = query.where(Plan.id.in_(select(Task.plan_id).where(task_scope(current_user))))
-    return query
+    return visible_plans_query(current_user)
 
 
 @plans_bp.route("/plans")

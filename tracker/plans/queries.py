@@ -37,6 +37,14 @@ def _own(user: User):
     return Assignment.agency_id == user.agency_id
 
 
+def visible_plans_query(user: User):
+    """Plans ``user`` may read (an agency: those with a task it leads or coordinates), newest first."""
+    query = select(Plan).order_by(Plan.issued_on.desc().nulls_last(), Plan.id.desc())
+    if user.is_agency_user:
+        query = query.where(Plan.id.in_(select(Task.plan_id).where(task_scope(user))))
+    return query
+
+
 def plan_counts(user: User, as_of: date, tz: str) -> dict[int, dict[str, int]]:
     """Status counts per plan, in one query."""
     return status_counts_by(Task.plan_id, _count_conditions(user), as_of, tz)

@@ -14,7 +14,7 @@ from tracker.core import clock
 from tracker.core.models import record_audit
 from tracker.extensions import db
 from tracker.plans.models import PLAN_STATUS_LABELS, Assignment, DueItem, Indicator, Plan, Section, Task
-from tracker.plans.queries import plan_counts, plan_tree
+from tracker.plans.queries import plan_counts, plan_tree, visible_plans_query
 from tracker.workflow.forms import CommentForm
 from tracker.workflow.history import task_history
 from tracker.workflow.models import Comment
@@ -26,10 +26,7 @@ bp = Blueprint("plans", __name__)
 
 
 def _visible_plans_query():
-    query = select(Plan).order_by(Plan.issued_on.desc().nulls_last(), Plan.id.desc())
-    if current_user.is_agency_user:
-        query = query.where(Plan.id.in_(select(Task.plan_id).where(task_scope(current_user))))
-    return query
+    return visible_plans_query(current_user)
 
 
 @bp.get("/plans")

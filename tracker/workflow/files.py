@@ -113,3 +113,23 @@ def stored_path(stored_name: str) -> Path:
 
 def remove(stored_name: str) -> None:
     stored_path(stored_name).unlink(missing_ok=True)
+
+
+def remove_all(stored_names: list[str]) -> None:
+    for name in stored_names:
+        remove(name)
+
+
+def send(found):
+    """The download of a stored file (always as an attachment, under its own name); None when it is gone."""
+    from flask import send_file
+
+    if found is None:
+        return None
+    try:
+        path = stored_path(found.stored_name)
+    except FileNotFoundError:
+        return None
+    if not path.exists():
+        return None
+    return send_file(path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name)

@@ -108,6 +108,18 @@ def visible_item(user: User, item_id: int) -> DueItem | None:
     )
 
 
+def visible_file(user: User, file_id: int):
+    """An item's file if ``user`` may read the item (the scope is in the query)."""
+    from tracker.workflow.models import ItemFile
+
+    return db.session.scalar(
+        select(ItemFile)
+        .join(DueItem, ItemFile.due_item_id == DueItem.id)
+        .join(Assignment, DueItem.assignment_id == Assignment.id)
+        .where(ItemFile.id == file_id, item_scope(user))
+    )
+
+
 def review_queue_query(user: User, as_of: date, tz: str, *, plan_id: int | None = None, agency_id: int | None = None):
     """Reports waiting for the office, oldest first, with what a list shows."""
     query = items_query(user, as_of, tz).where(DueItem.state == ItemState.REPORTED.value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import and_, select
 from wtforms import SelectChoice
@@ -40,10 +40,10 @@ from tracker.workflow.queries import (
     agency_workspace,
     editable_scope,
     item_list_conditions,
-    item_scope,
     items_query,
     recent_user_notices,
     status_counts,
+    visible_file,
     visible_item,
 )
 from tracker.workflow.status import STATUS_LABELS, days_late, status_class
@@ -313,10 +313,32 @@ def _uploads(form_files) -> list:
     return [f for f in (form_files or []) if f and f.filename]
 
 
-def _attach_all(item: DueItem, uploads, stored: list[str]) -> None:
-    for upload in uploads:
-        attached = attach_file(item, data=upload.read(), name=upload.filename, by=current_user, now=clock.now())
-        stored.append(attached.stored_name)
+def _attach_all(item: DueItem, uploads) -> list[str]:
+    """Check and store each file; the stored names, so that a failure later can remove them."""
+    stored: list[str] = []
+    try:
+        for upload in uploads:
+            attached = attach_file(item, data=upload.read(), name=upload.filename, by=current_user, now=clock.now())
+            stored.append(attached.stored_name)
+    except Exception:
+        file_store.remove_all(stored)
+        raise
+    return stored
+
+
+def _with_files(item: DueItem, change, form_name: str, form):
+    """Run a change that stores files; on any failure nothing stays, neither rows nor files."""
+    stored: list[str] = []
+    try:
+        stored = change()
+        flush_or_stale(item)
+    except WorkflowError as error:
+        file_store.remove_all(stored)
+        return _failed(item, error, form_name, form)
+    except Exception:
+        file_store.remove_all(stored)
+        raise
+    return None
 
 
 @bp.post("/items/<int:item_id>/completion")
@@ -337,20 +359,14 @@ def item_completion(item_id: int):
             text=form.late_reason_text.data or "",
         ),
     )
-    stored: list[str] = []
-    try:
+    uploads = _uploads(form.files.data)
+
+    def change():
         report_completion(item, data, by=current_user, now=clock.now(), version=form.version_number)
-        _attach_all(item, _uploads(form.files.data), stored)
-        flush_or_stale(item)
-    except WorkflowError as error:
-        for name in stored:
-            file_store.remove(name)
-        return _failed(item, error, "completion", form)
-    except Exception:
-        for name in stored:
-            file_store.remove(name)
-        raise
-    return _done(item, "Đã gửi báo cáo hoàn thành; nhiệm vụ chờ Văn phòng UBND tỉnh xác nhận.")
+        return _attach_all(item, uploads)
+
+    failed = _with_files(item, change, "completion", form)
+    return failed or _done(item, "Đã gửi báo cáo hoàn thành; nhiệm vụ chờ Văn phòng UBND tỉnh xác nhận.")
 
 
 @bp.post("/items/<int:item_id>/files")
@@ -364,19 +380,8 @@ def item_files(item_id: int):
     if not uploads:
         flash("Vui lòng chọn tệp để tải lên.", "error")
         return redirect(url_for("workflow.item", item_id=item.id))
-    stored: list[str] = []
-    try:
-        _attach_all(item, uploads, stored)
-        db.session.flush()
-    except WorkflowError as error:
-        for name in stored:
-            file_store.remove(name)
-        return _failed(item, error, "files", form)
-    except Exception:
-        for name in stored:
-            file_store.remove(name)
-        raise
-    return _done(item, f"Đã tải lên {len(stored)} tệp.")
+    failed = _with_files(item, lambda: _attach_all(item, uploads), "files", form)
+    return failed or _done(item, f"Đã tải lên {len(uploads)} tệp.")
 
 
 @bp.post("/items/<int:item_id>/extension")
@@ -459,18 +464,7 @@ def item_assign(item_id: int):
 @roles_required(*ALL_ROLES)
 def file(file_id: int):
     # Served only to users who may see the item: the scope is in the query
-    found = db.session.scalar(
-        select(ItemFile)
-        .join(DueItem, ItemFile.due_item_id == DueItem.id)
-        .join(Assignment, DueItem.assignment_id == Assignment.id)
-        .where(ItemFile.id == file_id, item_scope(current_user))
-    )
-    if found is None:
+    response = file_store.send(visible_file(current_user, file_id))
+    if response is None:
         abort(404)
-    try:
-        path = file_store.stored_path(found.stored_name)
-    except FileNotFoundError:
-        abort(404)
-    if not path.exists():
-        abort(404)
-    return send_file(path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name)
+    return response
