@@ -96,7 +96,7 @@ def test_agency_clerk_on_a_phone_logs_in_and_reports_progress(server, chromium, 
     # The stylesheet comes from the app itself
     assert page.evaluate("getComputedStyle(document.querySelector('header')).display") == "flex"
 
-    page.click("text=Kế hoạch hoạt động kiểm soát TTHC năm 2024 tỉnh Quảng Nam")
+    page.click("table >> text=Kế hoạch hoạt động kiểm soát TTHC năm 2024 tỉnh Quảng Nam")
     page.fill("input[name=progress]", "80")
     page.fill("textarea[name=note]", "Đã trình dự thảo tại Tờ trình số 45/TTr-SNV ngày 01/3/2024")
     page.click("#progress button[type=submit]")
@@ -166,7 +166,7 @@ def test_staff_reports_late_with_a_file_on_a_phone_and_the_office_accepts(
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{server}/items")
-    page.click("text=Rà soát, đơn giản hoá thủ tục hành chính")
+    page.click("table >> text=Rà soát, đơn giản hoá thủ tục hành chính")
     page.fill("#completed_on", "28/02/2024")
     page.fill("#result", "Đã ban hành Quyết định phê duyệt phương án đơn giản hoá")
     page.fill("#evidence", "Quyết định số 321/QĐ-SNV ngày 28/02/2024")
@@ -197,7 +197,7 @@ def test_staff_reports_late_with_a_file_on_a_phone_and_the_office_accepts(
     page.click("text=Xác nhận hoàn thành các nhiệm vụ đã chọn")
     page.wait_for_selector("text=Đã xác nhận hoàn thành 1 nhiệm vụ.")
     page.goto(f"{server}/items")
-    page.click("text=Rà soát, đơn giản hoá thủ tục hành chính")
+    page.click("table >> text=Rà soát, đơn giản hoá thủ tục hành chính")
     facts = page.locator("#current").inner_text()
     assert "Hoàn thành quá hạn (8 ngày)" in facts
     assert "Phối hợp (cơ quan phối hợp trả lời chậm): Sở Tư pháp – Sở Tư pháp thẩm định chậm 5 ngày" in facts
