@@ -36,6 +36,7 @@ def create_app(config_class: type[Config] = Config, instance_path: str | None = 
         instance_relative_config=True,
     )
     app.config.from_object(config_class)
+    app.json.ensure_ascii = False  # Vietnamese as it is written, in the API and every JSON answer
     app.config.update(overrides)
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):

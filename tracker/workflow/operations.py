@@ -33,7 +33,7 @@ from tracker.workflow.models import (
 #: Who reviews completion reports and decides extensions
 OFFICE_ROLES = frozenset({Role.MONITOR, Role.ADMIN})
 MAX_TEXT = 4000
-STALE_MESSAGE = "Nội dung đã được người khác thay đổi. Vui lòng xem tình trạng hiện tại bên dưới rồi gửi lại."
+STALE_MESSAGE = "Nội dung đã được người khác thay đổi. Vui lòng xem lại tình trạng hiện tại rồi gửi lại."
 
 
 class WorkflowError(ValueError):
