@@ -145,7 +145,7 @@ def _item_or_404(item_id: int) -> DueItem:
     return item
 
 
-def _coordinator_choices(task_id: int) -> list[tuple[str, str]]:
+def _coordinator_choices(task_id: int) -> list[SelectChoice]:
     rows = db.session.execute(
         select(Agency.code, Agency.name)
         .join(Assignment, Assignment.agency_id == Agency.id)
@@ -155,7 +155,7 @@ def _coordinator_choices(task_id: int) -> list[tuple[str, str]]:
     return [SelectChoice("", "— Chọn cơ quan phối hợp —"), *(SelectChoice(code, name) for code, name in rows)]
 
 
-def _staff_choices(agency_id: int) -> list[tuple[int, str]]:
+def _staff_choices(agency_id: int) -> list[SelectChoice]:
     rows = db.session.execute(
         select(User.id, User.full_name)
         .where(User.agency_id == agency_id, User.is_enabled.is_(True), User.role.in_([r.value for r in AGENCY_ROLES]))
@@ -241,15 +241,18 @@ def _render_item(item: DueItem, *, code: int = 200, **forms):
 
 
 #: Operation error keys → the form field that shows them
-FIELD_OF = {"late_reason.category": "late_reason", "late_reason.agency": "late_reason_agency"}
-FIELD_OF["late_reason.text"] = "late_reason_text"
+FIELD_OF = {
+    "late_reason.category": "late_reason",
+    "late_reason.agency": "late_reason_agency",
+    "late_reason.text": "late_reason_text",
+}
 
 
 def _failed(item: DueItem, error: WorkflowError, form_name: str, form):
     """Roll back, show the errors where they belong, keep what was typed; 409 for a stale version."""
     db.session.rollback()
     if isinstance(error, StaleVersion):
-        flash(error.errors["version"][0], "error")
+        # The page says so above its forms, with the current state, and keeps what was typed
         db.session.refresh(item)
         return _render_item(item, code=409, stale=True, **{form_name: form})
     for key, messages in error.errors.items():
