@@ -290,3 +290,86 @@ def test_an_explicit_date_is_returned_as_written(day, plan_year, template):
 def test_a_cited_documents_date_is_not_a_deadline(text):
     schedule = parse_deadline(text, 2024)
     assert (schedule.kind, schedule.due_dates, schedule.needs_review) == ("external", [], True)
+
+
+# --- issue 8: readings that must never be a year's end by default ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "due"),
+    [
+        ("6/2025", "date", ["2025-06-30"]),
+        ("06/2025", "date", ["2025-06-30"]),
+        ("hạn tháng 6/2025", "date", ["2025-06-30"]),
+        ("T5", "date", ["2025-05-31"]),
+        ("T11/2025", "date", ["2025-11-30"]),
+        ("Trước ngày 15 tháng 5", "date", ["2025-05-15"]),
+        ("Trong năm hiện hành", "date", ["2025-12-31"]),
+        ("Năm sau", "date", ["2026-12-31"]),
+        ("15-7-2025", "date", ["2025-07-15"]),
+        ("15.7.2025", "date", ["2025-07-15"]),
+        ("Quy II/2025", "date", ["2025-06-30"]),
+        ("Thuong xuyen", "continuous", []),
+        ("Hằng tháng, trước ngày 25", "recurring", [f"2025-{m:02d}-25" for m in range(1, 13)]),
+        ("tháng 3-5/2025", "date", ["2025-05-31"]),
+        ("Khi có yêu cầu", "external", []),
+        ("theo yêu cầu", "external", []),
+        ("Tại kỳ họp thường lệ cuối năm của HĐND tỉnh", "external", []),
+        ("Do Chủ tịch UBND tỉnh quyết định", "external", []),
+    ],
+)
+def test_what_the_text_says_not_a_default(text, kind, due):
+    schedule = parse_deadline(text, 2025)
+    assert (schedule.kind, iso(schedule)) == (kind, due)
+
+
+def test_six_months_and_the_year_are_two_reports():
+    schedule = parse_deadline("Báo cáo 6 tháng và năm", 2025)
+    assert (schedule.kind, iso(schedule)) == ("recurring", ["2025-06-30", "2025-12-31"])
+    assert schedule.period_labels == ["6 tháng đầu năm 2025", "Năm 2025"]
+
+
+def test_an_unread_number_beside_a_year_is_flagged_never_the_years_end():
+    for text in ("Quý 5/2025", "13/2025", "Hoàn thành 2025/07"):
+        schedule = parse_deadline(text, 2025)
+        assert schedule.due_dates == [] and schedule.needs_review, text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dates(date(2000, 1, 1), date(2060, 12, 31)),
+    st.integers(2000, 2060),
+    st.sampled_from(["/", "-", "."]),
+    st.sampled_from(["", "Trước ngày ", "chậm nhất ngày ", "hạn ", "Hoàn thành trước "]),
+    st.sampled_from(["", ".", " (báo cáo UBND tỉnh)", "; gửi Sở Nội vụ"]),
+)
+def test_a_written_date_is_that_date_or_none(day, plan_year, separator, prefix, suffix):
+    text = f"{prefix}{day.day}{separator}{day.month}{separator}{day.year}{suffix}"
+    schedule = parse_deadline(text, plan_year)
+    assert set(schedule.due_dates) <= {day}, text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 12),
+    st.integers(2000, 2060),
+    st.integers(2000, 2060),
+    st.sampled_from(["", "Tháng ", "hạn tháng ", "Trong tháng ", "tháng "]),
+    st.booleans(),
+)
+def test_a_written_month_is_its_last_day_or_none(month, year, plan_year, prefix, padded):
+    import calendar
+
+    text = f"{prefix}{month:02d}/{year}" if padded else f"{prefix}{month}/{year}"
+    schedule = parse_deadline(text, plan_year)
+    assert schedule.due_dates == [date(year, month, calendar.monthrange(year, month)[1])], text
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(vietnamese_bits, max_size=12).map("".join), st.integers(2000, 2040))
+def test_no_due_date_in_a_year_the_text_does_not_lead_to(text, plan_year):
+    """Every due date's year is written in the text (or the year before, for "trước năm …"), or is the plan's."""
+    schedule = parse_deadline(text, plan_year)
+    written = {int(y) for y in re.findall(r"(?:19|20)\d{2}", normalize(text))}
+    allowed = written | {y - 1 for y in written} | {plan_year, plan_year + 1}
+    assert all(d.year in allowed for d in schedule.due_dates), (text, schedule.due_dates)

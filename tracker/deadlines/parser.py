@@ -65,9 +65,40 @@ def normalize(text: str) -> str:
     t = re.sub(r"\bhàng (năm|tháng|quý|tuần|ngày)", r"hằng \1", t)
     t = re.sub(r"\bhăng (năm|tháng|quý)", r"hằng \1", t)
     t = re.sub(r"(\d)\s*/\s*(\d)", r"\1/\2", t)  # "11 /12" → "11/12"
+    # "15-7-2025", "15.7.2025" are written dates; "2024-2025" (two years) is not one
+    t = re.sub(r"\b(\d{1,2})[.-](\d{1,2})[.-]((?:19|20)\d{2})\b", r"\1/\2/\3", t)
+    if _WITHOUT_DIACRITICS.fullmatch(t):
+        t = _add_diacritics(t)
     t = re.sub(r"\b(20)\s(\d{2})\b", r"\1\2", t)  # "20 24" → "2024"
     t = re.sub(r"\b(2)\s(0\d{2})\b", r"\1\2", t)
     return re.sub(r"\s+", " ", t).strip()
+
+
+#: Text typed without a single Vietnamese letter ("Quy II/2025", "Thuong xuyen"): the deadline words get theirs back
+_WITHOUT_DIACRITICS = re.compile(r"[\x00-\x7f]*")
+_PLAIN_WORDS = [
+    (r"thuong xuyen", "thường xuyên"),
+    (r"lien tuc", "liên tục"),
+    (r"dinh ky", "định kỳ"),
+    (r"hang (nam|thang|quy|tuan|ngay)", r"hằng \1"),
+    (r"truoc", "trước"),
+    (r"cham nhat", "chậm nhất"),
+    (r"hoan thanh", "hoàn thành"),
+    (r"quy", "quý"),
+    (r"thang", "tháng"),
+    (r"nam", "năm"),
+    (r"ngay", "ngày"),
+    (r"cuoi", "cuối"),
+    (r"dau", "đầu"),
+    (r"theo yeu cau", "theo yêu cầu"),
+    (r"khi co yeu cau", "khi có yêu cầu"),
+]
+
+
+def _add_diacritics(text: str) -> str:
+    for plain, written in _PLAIN_WORDS:
+        text = re.sub(rf"\b{plain}\b", written, text)
+    return text
 
 
 def _month_end(year: int, month: int) -> date:
@@ -93,6 +124,10 @@ class _Candidate:
 
 
 # --- the parser -----------------------------------------------------------------------------------
+
+
+#: Set by another body, when it asks or decides: the office enters the date (never a relative count of days)
+EXTERNAL = re.compile(r"khi có yêu cầu|theo yêu cầu|tại (?:các )?kỳ họp|\bdo\b.{0,80}\bquyết định\b|đột xuất")
 
 
 class _Parser:
@@ -164,7 +199,7 @@ class _Parser:
                 self.notes.append("Có cả phần việc thường xuyên.")
             return self.schedule("date", [due], review=review)
 
-        if re.match(r"(thực hiện |triển khai |hoàn thành )?(đảm bảo )?theo\b", t):
+        if re.match(r"(thực hiện |triển khai |hoàn thành )?(đảm bảo )?theo\b", t) or EXTERNAL.search(t):
             return self.schedule("external")
         relative = self.relative()
         if relative is not None:
@@ -232,6 +267,13 @@ class _Parser:
             take(m, self._safe(int(m.group(3)), int(m.group(2)), int(m.group(1))))
         for m in re.finditer(r"ngày (\d{1,2}) tháng (\d{1,2}) năm (\d{4})", text()):
             take(m, self._safe(int(m.group(3)), int(m.group(2)), int(m.group(1))))
+        # ngày 15 tháng 5 (no year): that day of the plan year
+        for m in re.finditer(r"ngày (\d{1,2}) tháng (\d{1,2})\b(?!\s*(?:/|năm|-)\s*\d)", text()):
+            if self.year is None:
+                self.notes.append("Thiếu năm của ngày.")
+                take(m, None)
+            else:
+                take(m, self._safe(self.year, int(m.group(2)), int(m.group(1))))
         # 6 tháng đầu năm 2024, 9 tháng
         for m in re.finditer(r"\b0?(6|9) tháng (đầu|cuối)? ?năm( \d{4})?", text()):
             y = year_of(m.group(3) and m.group(3).strip())
@@ -269,6 +311,31 @@ class _Parser:
                 take(m, None)
             else:
                 take(m, _month_end(self.year, month))
+        # 6/2025, 06/2025: the month's last day (a month and a year, not a year alone)
+        for m in re.finditer(r"(?<![\d/])(\d{1,2})/((?:19|20)\d{2})\b", text()):
+            if re.search(r"quý\s*$", t[max(0, m.start() - 6) : m.start()]):
+                self.notes.append("Quý không hợp lệ.")
+                take(m, None)  # "quý 5/2025" is no quarter, and no month either
+            elif 1 <= int(m.group(1)) <= 12:
+                take(m, _month_end(int(m.group(2)), int(m.group(1))))
+        # T5, T5/2025: month 5
+        for m in re.finditer(r"\bt(\d{1,2})(?:/((?:19|20)\d{2}))?\b", text()):
+            month, y = int(m.group(1)), year_of(m.group(2))
+            if not 1 <= month <= 12:
+                continue
+            if y is None:
+                self.notes.append("Thiếu năm của tháng.")
+                take(m, None)
+            else:
+                take(m, _month_end(y, month))
+        # năm sau, năm tới (the year after the plan's); năm hiện hành, năm nay (the plan's)
+        for m in re.finditer(r"\bnăm (sau|tới|kế tiếp|hiện hành|nay)\b(?! liền kề)", text()):
+            if self.year is None:
+                self.notes.append("Thiếu năm của kế hoạch.")
+                take(m, None)
+            else:
+                later = m.group(1) in ("sau", "tới", "kế tiếp")
+                take(m, date(self.year + (1 if later else 0), 12, 31))
         # 15/3 without a year, not annual: the plan year
         for m in re.finditer(r"\b(\d{1,2})/(\d{1,2})\b", text()):
             if self.year is None:
@@ -283,8 +350,12 @@ class _Parser:
         for m in re.finditer(r"(?:trước|chậm nhất)\s*(?:là\s*)?năm ((?:19|20)\d{2})\b", text()):
             take(m, date(int(m.group(1)) - 1, 12, 31))
         # Năm 2022, trong năm 2023, 2026
-        for m in re.finditer(r"\b((?:19|20)\d{2})\b", text()):
+        for m in re.finditer(r"(?<![/.\d-])\b((?:19|20)\d{2})\b(?![/.-]\d)", text()):
             take(m, date(int(m.group(1)), 12, 31), bare_year=True)
+        # a number around a year that no rule read ("quy 2/2025 va", "15-07/2025"): never its year's end
+        if re.search(r"\d[/.-](?:19|20)\d{2}\b|\b(?:19|20)\d{2}[/.-]\d", text()):
+            self.notes.append("Có ngày tháng không đọc được: cần người kiểm tra.")
+            found.clear()
         return found
 
     def _safe(self, year: int, month: int, day: int) -> date | None:
@@ -312,6 +383,10 @@ class _Parser:
 
         monthly_days = [int(d) for d in re.findall(r"ngày (\d{1,2}) (?:của )?(?:hằng|mỗi|các) tháng", t)]
         monthly_days += [int(d) for d in re.findall(r"ngày (\d{1,2}) của tháng tiếp theo", t)]
+        monthly_days += [
+            int(d)
+            for d in re.findall(r"(?:hằng|mỗi) tháng\s*,?\s*(?:trước|chậm nhất(?: là)?|vào)?\s*ngày (\d{1,2})\b", t)
+        ]
         next_month = "tháng tiếp theo" in t
         if not monthly_days and re.search(r"hằng tháng|mỗi tháng|định kỳ tháng|báo cáo tháng", t):
             monthly_days = [0]  # month end
@@ -340,6 +415,8 @@ class _Parser:
 
         annual = re.search(r"hằng năm|mỗi năm|định kỳ năm|tổng kết năm|năm sau liền kề|\bnăm \(", t)
         half = re.search(r"\b0?6 tháng(/lần| một lần)?\b", t) and re.search(r"định kỳ|hằng|/lần|một lần", t)
+        if re.search(r"\b0?6 tháng,? (và|với) (cả )?năm\b", t):
+            half = True  # a report at six months and one for the year
         day_months = [
             (int(d), int(m)) for d, m in re.findall(r"(?:ngày )?(\d{1,2})/(\d{1,2})\b(?!/\d)", t) if 1 <= int(m) <= 12
         ]
