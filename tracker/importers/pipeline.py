@@ -221,7 +221,11 @@ def build_plan(
         if "lead" not in columns:
             raise ImportError_("Bảng không có cột cơ quan chủ trì (cần cột như “Cơ quan chủ trì”).")
         found = True
+        first_task = len(plan.tasks)
         _read_rows(plan, table, start, columns, height, index, year, period)
+        if "coordinators" not in columns and _names_who_carries_out(table[start : start + height], columns["lead"]):
+            for task in plan.tasks[first_task:]:
+                _first_named_leads(task, index)
     if not found:
         raise ImportError_(
             "Không tìm thấy dòng tiêu đề của bảng phụ lục (cần các cột như “Nội dung”, “Cơ quan chủ trì”, "
@@ -231,6 +235,38 @@ def build_plan(
     if not plan.tasks:
         raise ImportError_("Bảng không có nhiệm vụ nào.")
     return plan
+
+
+def _names_who_carries_out(header_rows: list[list[str]], column: int) -> bool:
+    """One "Cơ quan thực hiện" column instead of lead and coordinators."""
+    label = " ".join(normalize_name(row[column]) for row in header_rows if column < len(row) and row[column])
+    return "chu tri" not in label and bool(re.search(r"\b(thuc hien|don vi|co quan)\b", label))
+
+
+def _first_named_leads(task: ParsedTask, index: AliasIndex) -> None:
+    """In a single agency column the first agency (or group) named leads and the others coordinate.
+
+    The cell is cut at the first comma or semicolon after which both sides read as agencies with nothing
+    unread ("UBND các huyện, thị xã, thành phố; Sở Nội vụ" keeps the group whole); a cell with role words
+    ("… chủ trì, phối hợp với …") is left to the resolver, and a cell it cannot cut stays as it is, flagged.
+    """
+    named = len(task.lead.agency_codes) + len(task.lead.groups)
+    if named <= 1 or re.search(r"chủ trì|phối hợp", task.lead_text, re.IGNORECASE):
+        return
+    parts = [p.strip() for p in re.split(r"[,;\n]+", task.lead_text) if p.strip()]
+    for cut in range(1, len(parts)):
+        lead_text, rest_text = ", ".join(parts[:cut]), ", ".join(parts[cut:])
+        lead, rest = resolve_cell(lead_text, index), resolve_cell(rest_text, index)
+        if (
+            len(lead.agency_codes) + len(lead.groups) == 1
+            and not lead.unresolved
+            and (rest.agency_codes or rest.groups)
+            and not rest.unresolved
+        ):
+            task.lead_text, task.coordinators_text = lead_text, rest_text
+            task.lead, task.coordinators = lead, rest
+            task.flags.append("Cột “Cơ quan thực hiện”: cơ quan nêu đầu tiên chủ trì, các cơ quan còn lại phối hợp.")
+            return
 
 
 def _childless_headings_are_tasks(plan: ParsedPlan, index, year, period) -> None:
@@ -370,7 +406,7 @@ def _read_rows(plan: ParsedPlan, table, start, columns, height, index, year, per
             continue
         if [normalize_name(c) for c in row] == header_key or _is_repeated_header(row):
             continue  # the header again, on a new page
-        if _is_page_number(row):
+        if _is_page_number(row) or _is_column_numbering(row):
             continue
         if re.match(r"^\s*(nơi nhận|tm\.|kt\.)", " ".join(c for c in row if c).lower()):
             break
@@ -486,6 +522,19 @@ def _is_repeated_header(row: list[str]) -> bool:
         return False
     found = _header_columns(row)
     return "content" in found and ("lead" in found or "deadline" in found)
+
+
+def _is_column_numbering(row: list[str]) -> bool:
+    """The row under a header that numbers its columns: "(1) (2) (3) …" or "1 2 3 …" in order, or "A B C"."""
+    filled = [c.strip() for c in row if c and c.strip()]
+    if len(filled) < 3:
+        return False
+    numbers = [re.fullmatch(r"\(?(\d{1,2})\)?", c) for c in filled]
+    if all(numbers):
+        values = [int(m.group(1)) for m in numbers]
+        return values == list(range(values[0], values[0] + len(values)))
+    letters = [c.strip("()") for c in filled]
+    return all(len(c) == 1 and c.isalpha() and c.isupper() for c in letters) and letters == sorted(letters)
 
 
 def _is_page_number(row: list[str]) -> bool:

@@ -1,0 +1,69 @@
+"""Real layouts of Excel and Word appendices import to the same tasks as the plain table (issue 8, first part)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.importers.builders import write_docx, write_xlsx
+from tracker.agencies.directory import read_directory
+from tracker.agencies.resolver import AliasIndex
+from tracker.importers.pipeline import build_plan
+from tracker.importers.readers import read_path
+
+HEADER = ["STT", "Nội dung công việc", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"]
+ROWS = [
+    ["1", "Rà soát thủ tục hành chính", "Sở Nội vụ", "Sở Tư pháp", "Quý I/2027"],
+    ["2", "Báo cáo kết quả", "Sở Tư pháp", "", "Trước ngày 15/6/2027"],
+]
+TITLE = ("UBND TỈNH QUẢNG NAM", "PHỤ LỤC", "KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM 2027")
+
+
+def _tasks(path):
+    plan = build_plan(read_path(path), AliasIndex.from_directory(read_directory()), year=2027)
+    return [
+        (
+            t.number,
+            t.content,
+            t.lead.agency_codes,
+            t.coordinators.agency_codes,
+            [d.isoformat() for d in t.schedule.due_dates],
+        )
+        for t in plan.tasks
+    ]
+
+
+PLAIN = [
+    ("1", "Rà soát thủ tục hành chính", ["SNV"], ["STP"], ["2027-03-31"]),
+    ("2", "Báo cáo kết quả", ["STP"], [], ["2027-06-15"]),
+]
+
+
+@pytest.mark.parametrize("write", [write_xlsx, write_docx])
+def test_title_rows_and_a_numbering_row_under_the_header(write, tmp_path):
+    rows = [HEADER, ["(1)", "(2)", "(3)", "(4)", "(5)"], *ROWS]
+    suffix = "xlsx" if write is write_xlsx else "docx"
+    assert _tasks(write(rows, tmp_path / f"a.{suffix}", preamble=TITLE)) == PLAIN
+
+
+def test_extra_columns_keep_their_dates_out_of_the_deadline(tmp_path):
+    header = [*HEADER, "Kinh phí", "Ghi chú"]
+    rows = [header, [*ROWS[0], "50 triệu", "Đã họp ngày 12/12/2026"], [*ROWS[1], "", "Hạn cũ 30/6/2026"]]
+    assert _tasks(write_xlsx(rows, tmp_path / "a.xlsx")) == PLAIN
+
+
+def test_the_deadline_column_before_the_agencies(tmp_path):
+    order = [0, 1, 4, 2, 3]
+    rows = [[row[i] for i in order] for row in [HEADER, *ROWS]]
+    assert _tasks(write_xlsx(rows, tmp_path / "a.xlsx")) == PLAIN
+
+
+def test_one_agency_column_the_first_named_leads(tmp_path):
+    rows = [
+        ["STT", "Nhiệm vụ", "Cơ quan thực hiện", "Thời gian"],
+        ["1", "Rà soát thủ tục hành chính", "Sở Nội vụ, Sở Tư pháp", "Quý I/2027"],
+        ["2", "Báo cáo kết quả", "Sở Tư pháp", "Trước ngày 15/6/2027"],
+        ["3", "Công khai kết quả", "UBND các huyện, thị xã, thành phố; Sở Nội vụ", "Quý I/2027"],
+    ]
+    tasks = _tasks(write_xlsx(rows, tmp_path / "a.xlsx"))
+    assert tasks[:2] == PLAIN
+    assert tasks[2][2:4] == ([], ["SNV"])  # the group leads (one assignment per district), Sở Nội vụ coordinates
