@@ -85,6 +85,10 @@ class Config:
     ITEM_FILE_DIR = _env("TRACKER_FILE_DIR")
     #: A request may carry one file of the largest size and its form
     MAX_CONTENT_LENGTH = ITEM_FILE_MAX_BYTES + 1024 * 1024
+    #: An appendix that unpacks to more, or has more rows or cells, is refused before it is parsed
+    IMPORT_MAX_UNCOMPRESSED_MB = _env_int("TRACKER_IMPORT_MAX_UNCOMPRESSED_MB", 100)
+    IMPORT_MAX_ROWS = _env_int("TRACKER_IMPORT_MAX_ROWS", 20_000)
+    IMPORT_MAX_CELLS = _env_int("TRACKER_IMPORT_MAX_CELLS", 400_000)
     #: Personal access tokens for the API last this many days unless the user says otherwise
     API_TOKEN_DAYS = _env_int("TRACKER_API_TOKEN_DAYS", 90)
     ITEMS_PER_PAGE = 50

@@ -67,3 +67,30 @@ def test_one_agency_column_the_first_named_leads(tmp_path):
     tasks = _tasks(write_xlsx(rows, tmp_path / "a.xlsx"))
     assert tasks[:2] == PLAIN
     assert tasks[2][2:4] == ([], ["SNV"])  # the group leads (one assignment per district), Sở Nội vụ coordinates
+
+
+def test_a_zip_bomb_and_an_oversized_sheet_are_refused_before_parsing(tmp_path, app):
+    import io
+    import zipfile
+
+    from tracker.importers.readers import ReadError, read_bytes
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b" " * (3 * 1024 * 1024))
+    app.config["IMPORT_MAX_UNCOMPRESSED_MB"] = 2
+    try:
+        with pytest.raises(ReadError, match="quá lớn khi giải nén"):
+            read_bytes(bomb.getvalue(), "bom.docx")
+    finally:
+        app.config["IMPORT_MAX_UNCOMPRESSED_MB"] = 100
+    rows = [HEADER, *([f"{i}", "Nhiệm vụ", "Sở Nội vụ", "", "Quý I/2027"] for i in range(1, 60))]
+    path = write_xlsx(rows, tmp_path / "lon.xlsx")
+    app.config["IMPORT_MAX_ROWS"] = 50
+    try:
+        with pytest.raises(ReadError, match="vượt quá giới hạn 50 dòng"):
+            read_bytes(path.read_bytes(), "lon.xlsx")
+    finally:
+        app.config["IMPORT_MAX_ROWS"] = 20_000
+    assert read_bytes(path.read_bytes(), "lon.xlsx").tables  # within the default limits

@@ -17,6 +17,53 @@ from pathlib import Path
 
 #: Largest file the importer reads
 MAX_BYTES = 20 * 1024 * 1024
+#: Limits checked before and while reading (settings IMPORT_MAX_*): the largest real appendix (004, about 200 rows,
+#: under 1 MB unpacked) ×10 and more, so that a zip bomb or a 200,000-row sheet is refused, not parsed
+LIMITS = {"IMPORT_MAX_UNCOMPRESSED_MB": 100, "IMPORT_MAX_ROWS": 20_000, "IMPORT_MAX_CELLS": 400_000}
+
+
+def limit(name: str) -> int:
+    from flask import current_app, has_app_context
+
+    if has_app_context() and current_app.config.get(name) is not None:
+        return int(current_app.config[name])
+    return LIMITS[name]
+
+
+def _check_archive(data: bytes, kind: str) -> None:
+    """Refuse an Office file whose parts unpack to more than the limit, from the sizes the archive declares."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            unpacked = sum(info.file_size for info in infos)
+            sheets = [i for i in infos if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", i.filename)]
+            heads = [archive.open(i).read(4096).decode("utf-8", "replace") for i in sheets]
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # the reader says the file is broken, in its own words
+    megabytes = limit("IMPORT_MAX_UNCOMPRESSED_MB")
+    if unpacked > megabytes * 1024 * 1024:
+        raise ReadError(f"Tệp {kind} quá lớn khi giải nén (hơn {megabytes} MB): không phải một phụ lục thông thường.")
+    for head in heads:
+        declared = re.search(r'<dimension ref="[A-Z]+\d+:([A-Z]+)(\d+)"', head)
+        if declared:
+            _check_size(int(declared.group(2)), _column_number(declared.group(1)))
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _check_size(rows: int, columns: int) -> None:
+    max_rows, max_cells = limit("IMPORT_MAX_ROWS"), limit("IMPORT_MAX_CELLS")
+    if rows > max_rows:
+        raise ReadError(
+            f"Bảng có {rows:,} dòng, vượt quá giới hạn {max_rows:,} dòng của một phụ lục.".replace(",", ".")
+        )
+    if rows * columns > max_cells:
+        raise ReadError(f"Bảng có hơn {max_cells:,} ô, vượt quá giới hạn của một phụ lục.".replace(",", "."))
 
 
 class ReadError(ValueError):
@@ -71,7 +118,11 @@ def read_bytes(data: bytes, filename: str) -> Document:
         raise ReadError(
             f"Không hỗ trợ tệp {suffix or 'không có phần mở rộng'}: hãy dùng .docx, .xlsx, .pdf, .csv hoặc .txt."
         )
+    if suffix in (".docx", ".xlsx"):
+        _check_archive(data, suffix)
     document = readers[suffix](data)
+    for table in document.tables:
+        _check_size(len(table), max((len(row) for row in table), default=0))
     document.source = filename
     if not any(document.tables) and not document.text_lines:
         raise ReadError("Không tìm thấy bảng nào trong tệp.")
