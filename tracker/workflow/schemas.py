@@ -46,9 +46,16 @@ class ItemPageSchema(BaseSchema):
     total = fields.Integer()
 
 
-class ItemQuerySchema(BaseSchema):
+class QueueQuerySchema(BaseSchema):
     agency = fields.String(validate=validate.Length(max=40, error="Mã đơn vị quá dài."))
     plan = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1, error="Mã kế hoạch không hợp lệ."))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000, error="Số trang không hợp lệ."))
+    per_page = fields.Integer(
+        load_default=50, validate=validate.Range(min=1, max=200, error="Mỗi trang từ 1 đến 200 dòng.")
+    )
+
+
+class ItemQuerySchema(QueueQuerySchema):
     status = fields.String(
         validate=validate.OneOf([str(s) for s in STATUS_LABELS], error="Tình trạng không hợp lệ."),
         metadata={"enum": [str(s) for s in STATUS_LABELS]},
@@ -59,19 +66,6 @@ class ItemQuerySchema(BaseSchema):
     )
     due_from = fields.Date()
     due_to = fields.Date()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000, error="Số trang không hợp lệ."))
-    per_page = fields.Integer(
-        load_default=50, validate=validate.Range(min=1, max=200, error="Mỗi trang từ 1 đến 200 dòng.")
-    )
-
-
-class QueueQuerySchema(BaseSchema):
-    agency = fields.String(validate=validate.Length(max=40, error="Mã đơn vị quá dài."))
-    plan = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1, error="Mã kế hoạch không hợp lệ."))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000, error="Số trang không hợp lệ."))
-    per_page = fields.Integer(
-        load_default=50, validate=validate.Range(min=1, max=200, error="Mỗi trang từ 1 đến 200 dòng.")
-    )
 
 
 class ProgressSchema(BaseSchema):

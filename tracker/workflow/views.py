@@ -269,13 +269,14 @@ def _invalid(item: DueItem, form_name: str, form):
     return _render_item(item, code=422, **{form_name: form})
 
 
-def _done(item: DueItem, message: str):
+def _done(item: DueItem, message: str, target: str | None = None):
+    """Commit, send what the change queued (a returned report, a decision), and show the message where it goes."""
     db.session.commit()
     from tracker.notifications.mail import deliver_outbox
 
     deliver_outbox(clock.now(), limit=20)
     flash(message, "success")
-    return redirect(url_for("workflow.item", item_id=item.id))
+    return redirect(target or url_for("workflow.item", item_id=item.id))
 
 
 @bp.get("/items/<int:item_id>")
@@ -429,14 +430,7 @@ def item_review(item_id: int):
     except WorkflowError as error:
         return _failed(item, error, "review", form)
     message = "Đã xác nhận hoàn thành." if item.state == "accepted" else "Đã trả lại báo cáo; đơn vị đã được thông báo."
-    db.session.commit()
-    from tracker.notifications.mail import deliver_outbox
-
-    deliver_outbox(clock.now(), limit=20)
-    flash(message, "success")
-    if request.form.get("next") == "review":
-        return redirect(url_for("review.queue"))
-    return redirect(url_for("workflow.item", item_id=item.id))
+    return _done(item, message, url_for("review.queue") if request.form.get("next") == "review" else None)
 
 
 @bp.post("/items/<int:item_id>/assign")
