@@ -149,3 +149,89 @@ def test_resolve_command_json_and_stdin(tmp_path):
         {"agencies": [], "groups": ["ALL_DISTRICTS"], "unresolved": []},
         {"agencies": [], "groups": [], "unresolved": ["Bộ Tư pháp"]},
     ]
+
+
+# --- issue 8: phrases as data, short forms, national bodies, those concerned ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "agencies"),
+    [
+        ("Sở NV", ["Sở Nội vụ"]),
+        ("Ban QL các KKT và KCN", ["Ban Quản lý các Khu kinh tế và Khu công nghiệp"]),
+        ("TT Phục vụ HCC tỉnh", ["Trung tâm Phục vụ hành chính công tỉnh"]),
+    ],
+)
+def test_short_forms_resolve(index, cell, agencies):
+    assert resolve_cell(cell, index).to_json() == {"agencies": agencies, "groups": [], "unresolved": []}
+
+
+@pytest.mark.parametrize(
+    "cell", ["Bộ Nội vụ", "Văn phòng Chính phủ", "Ủy ban Dân tộc", "Bộ Tư pháp", "Thanh tra Chính phủ", "Bộ Công an"]
+)
+def test_a_national_body_is_flagged_never_the_provincial_one(index, cell):
+    assert resolve_cell(cell, index).to_json() == {"agencies": [], "groups": [], "unresolved": [cell]}
+
+
+def test_a_national_body_beside_the_provincial_one(index):
+    result = resolve_cell("Bộ Nội vụ; Sở Nội vụ, Văn phòng Chính phủ", index)
+    assert (result.agencies, result.unresolved) == (["Sở Nội vụ"], ["Bộ Nội vụ", "Văn phòng Chính phủ"])
+
+
+@pytest.mark.parametrize(
+    ("cell", "agencies", "groups", "unresolved"),
+    [
+        # those concerned are not the whole group: a person names them
+        ("Các cơ quan, đơn vị, địa phương liên quan", [], [], ["Các cơ quan, đơn vị, địa phương liên quan"]),
+        (
+            "- Sở Thông tin và Truyền thông; - Văn phòng UBND tỉnh và Sở, Ban, ngành liên quan.",
+            ["Sở Thông tin và Truyền thông", "Văn phòng UBND tỉnh"],
+            [],
+            ["Sở, Ban, ngành liên quan"],
+        ),
+        (
+            "Bưu điện tỉnh, Sở Thông tin và Truyền thông và các đơn vị có liên quan",
+            ["Bưu điện tỉnh", "Sở Thông tin và Truyền thông"],
+            [],
+            ["các đơn vị có liên quan"],
+        ),
+        # departments and localities
+        ("Các sở, ban, ngành, địa phương", [], ["ALL_DEPARTMENTS", "ALL_DISTRICTS"], []),
+        # a level, not a group
+        ("Bộ phận Một cửa cấp huyện; UBND cấp xã", [], ["ALL_COMMUNES"], ["Bộ phận Một cửa cấp huyện"]),
+        # what an agency does names no one; a purpose clause assigns no one; a parenthesis explains the name
+        (
+            "Sở Tài chính, Sở Kế hoạch và Đầu tư thẩm định, bố trí kinh phí",
+            ["Sở Tài chính", "Sở Kế hoạch và Đầu tư"],
+            [],
+            [],
+        ),
+        ("Văn phòng UBND tỉnh cho ý kiến đối với nội dung quy định TTHC", ["Văn phòng UBND tỉnh"], [], []),
+        (
+            "Văn phòng UBND tỉnh (cấp quyền truy cập CSDL quốc gia cho các cơ quan chuyên môn thuộc UBND tỉnh)",
+            ["Văn phòng UBND tỉnh"],
+            [],
+            [],
+        ),
+        ("UBND cấp huyện (Văn phòng HĐND&UBND)", [], ["ALL_DISTRICTS"], []),
+        ("Sở Nội vụ gửi văn bản để Văn phòng UBND tỉnh có ý kiến", ["Sở Nội vụ"], [], []),
+        (
+            "Các Sở, ban, ngành, UBND cấp huyện, đơn vị sự nghiệp công lập thuộc UBND tỉnh",
+            [],
+            ["ALL_DEPARTMENTS", "ALL_DISTRICTS"],
+            ["đơn vị sự nghiệp công lập thuộc UBND tỉnh"],
+        ),
+    ],
+)
+def test_what_a_cell_says_beyond_names(index, cell, agencies, groups, unresolved):
+    assert resolve_cell(cell, index).to_json() == {"agencies": agencies, "groups": groups, "unresolved": unresolved}
+
+
+def test_the_phrase_lists_are_data_beside_the_directory():
+    import json
+    from importlib import resources
+
+    data = json.loads(resources.files("tracker.agencies").joinpath("data", "phrases.json").read_text("utf-8"))
+    for section in ("groups", "indefinite", "not_agencies", "national_bodies", "role_words", "body_words", "short_forms"):
+        assert section in data
+    assert data["groups"]["phrases"]["UBND cấp huyện"] == ["ALL_DISTRICTS"]

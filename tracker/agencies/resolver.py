@@ -9,107 +9,65 @@ the directory does not know is returned as unresolved: flagged for a person, nev
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from importlib import resources
 from typing import Any
 
 from tracker.agencies.names import normalize_name
 
-#: Group phrases as documents write them (normalized), longest first when matching
-GROUP_PHRASES: dict[str, str] = {
-    "cac so ban nganh": "ALL_DEPARTMENTS",
-    "cac so ban nganh tinh": "ALL_DEPARTMENTS",
-    "cac so ban nganh thuoc tinh": "ALL_DEPARTMENTS",
-    "so ban nganh": "ALL_DEPARTMENTS",
-    "cac so nganh": "ALL_DEPARTMENTS",
-    "cac so ban": "ALL_DEPARTMENTS",
-    "cac so": "ALL_DEPARTMENTS",
-    "cac co quan chuyen mon thuoc ubnd tinh": "ALL_DEPARTMENTS",
-    "cac co quan chuyen mon cap tinh": "ALL_DEPARTMENTS",
-    "co quan chuyen mon thuoc ubnd tinh": "ALL_DEPARTMENTS",
-    "ubnd cap huyen": "ALL_DISTRICTS",
-    "ubnd cac huyen thi xa thanh pho": "ALL_DISTRICTS",
-    "ubnd cac huyen thanh pho thi xa": "ALL_DISTRICTS",
-    "ubnd cac huyen thanh pho": "ALL_DISTRICTS",
-    "ubnd cac huyen thi xa": "ALL_DISTRICTS",
-    "ubnd cac huyen": "ALL_DISTRICTS",
-    "cac huyen thi xa thanh pho": "ALL_DISTRICTS",
-    "cac huyen thanh pho": "ALL_DISTRICTS",
-    "ubnd huyen thi xa thanh pho": "ALL_DISTRICTS",
-    "cap huyen": "ALL_DISTRICTS",
-    "ubnd cap xa": "ALL_COMMUNES",
-    "ubnd cac xa phuong thi tran": "ALL_COMMUNES",
-    "ubnd cac xa phuong": "ALL_COMMUNES",
-    "ubnd cac xa": "ALL_COMMUNES",
-    "cap xa": "ALL_COMMUNES",
-    "cac co quan don vi dia phuong": "ALL_AGENCIES",
-    "co quan don vi dia phuong": "ALL_AGENCIES",
-    "cac co quan don vi dia phuong trong tinh": "ALL_AGENCIES",
-    "cac so ban nganh dia phuong": "ALL_AGENCIES",
-}
 
+def _phrases() -> dict[str, Any]:
+    return json.loads(resources.files("tracker.agencies").joinpath("data", PHRASES).read_text("utf-8"))
+
+
+PHRASES = "phrases.json"
+_DATA = _phrases()
+
+
+def _keys(phrases: list[str]) -> list[tuple[str, ...]]:
+    return [tuple(normalize_name(p).split()) for p in phrases]
+
+
+def _written(phrases: list[str]) -> re.Pattern[str]:
+    """Phrases compared with their diacritics ("bố trí" is not "Bộ"), longest first, whole words."""
+    ordered = sorted({unicodedata.normalize("NFC", p.lower()) for p in phrases}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(" + "|".join(re.escape(p) for p in ordered) + r")(?!\w)")
+
+
+#: Group phrases (normalized) and the groups each names, longest first when matching
+GROUP_PHRASES: dict[str, list[str]] = {normalize_name(k): v for k, v in _DATA["groups"]["phrases"].items()}
+#: "cấp huyện" right after a kind of unit ("Bộ phận Một cửa cấp huyện") is its level, not the group
+GROUP_QUALIFIERS = set(_keys(_DATA["groups"]["qualifiers"]["phrases"]))
 #: Words of role phrases and glue, dropped when nothing else is left in a piece
-ROLE_WORDS = frozenset(
-    normalize_name(
-        "chủ trì phối hợp với và cùng các theo dõi đôn đốc tham mưu hướng dẫn thẩm định giám sát tổng hợp "
-        "kiểm tra chủ động tổ chức thực hiện triển khai là của do trên cơ sở đề xuất trình báo cáo xây dựng "
-        "cơ quan đơn vị địa phương liên quan có theo nhu cầu thực tế tại lĩnh vực phụ trách được giao "
-        "việc nội dung về cho mỗi từng ubnd tỉnh"
-    ).split()
-)
-
-#: Phrases that say a piece names a body (an unknown one is flagged, not dropped)
-BODY_PHRASES = [
-    normalize_name(p)
-    for p in [
-        "sở",
-        "ban",
-        "bộ",
-        "ủy ban",
-        "ubnd",
-        "hđnd",
-        "trung tâm",
-        "đài",
-        "báo",
-        "cục",
-        "chi cục",
-        "văn phòng",
-        "hội",
-        "đoàn",
-        "công an",
-        "viện",
-        "trường",
-        "bệnh viện",
-        "ngân hàng",
-        "kho bạc",
-        "liên đoàn",
-        "mặt trận",
-        "tỉnh đoàn",
-        "đảng ủy",
-        "thanh tra",
-        "tổng cục",
-        "công ty",
-        "tập đoàn",
-        "hiệp hội",
-        "đại biểu",
-        "cơ quan ngành dọc",
-        "bưu điện",
-        "cổng thông tin",
-    ]
-]
-_BODY = re.compile(r"\b(" + "|".join(re.escape(p) for p in sorted(BODY_PHRASES, key=len, reverse=True)) + r")\b")
+ROLE_WORDS = frozenset(normalize_name(_DATA["role_words"]["words"]).split())
+#: A piece right after a name that starts with one of these says what that agency does
+ROLE_DESCRIPTIONS = _keys(_DATA["role_descriptions"]["phrases"])
+#: "… liên quan": those concerned, not the whole group
+INDEFINITE = _keys(_DATA["indefinite"]["phrases"])
+PURPOSE_WORDS = {unicodedata.normalize("NFC", w) for w in _DATA["purpose_clause"]["words"]}
+#: Words that say a piece names a body (an unknown one is flagged, not dropped)
+BODY_PHRASES = _DATA["body_words"]["phrases"]
+_BODY = _written(BODY_PHRASES)
+_NOT_BODY = _written(_DATA["body_words"]["not_bodies"] + _DATA["not_agencies"]["phrases"])
 #: Names that are no agency of the plan: the province itself, as issuer or as the one advised
-NOT_AGENCIES = ["UBND tỉnh", "Chủ tịch UBND tỉnh", "UBND tỉnh Quảng Nam", "Ủy ban nhân dân tỉnh"]
+NOT_AGENCIES = _DATA["not_agencies"]["phrases"]
+#: National bodies: flagged, never mapped to the provincial agency whose name they share
+NATIONAL_BODIES = _DATA["national_bodies"]["phrases"]
+_NATIONAL_PREFIX = _keys(_DATA["national_bodies"]["prefixes"])
 
 _SEPARATORS = re.compile(r"[;,\n\r\t()\[\]:/]|(?<!\w)-(?!\w)|\s[-–—]\s|^\s*[-–—•+]")
-_SYNONYMS = [
-    (("uy", "ban", "nhan", "dan"), ("ubnd",)),
-    (("hoi", "dong", "nhan", "dan"), ("hdnd",)),
-    (("thanh", "pho"), ("tp",)),
-    (("thi", "xa"), ("tx",)),
-]
+_SYNONYMS = sorted(
+    (
+        (tuple(normalize_name(long).split()), tuple(normalize_name(short).split()))
+        for long, short in _DATA["short_forms"]["pairs"]
+    ),
+    key=lambda pair: len(pair[0]),
+    reverse=True,
+)
 
 
 def _canonical_words(words: list[str]) -> list[str]:
@@ -152,10 +110,12 @@ class AliasIndex:
         #: canonical key → ("agency", code) or ("group", code); plus the display name of each agency code
         self.keys: dict[tuple[str, ...], tuple[str, str]] = {}
         self.display: dict[str, str] = {}
-        for key, code in GROUP_PHRASES.items():
-            self.keys[tuple(canonical_key(key).split())] = ("group", code)
+        for key, codes in GROUP_PHRASES.items():
+            self.keys[tuple(canonical_key(key).split())] = ("group", "+".join(codes))
         for name in NOT_AGENCIES:
             self.keys[tuple(canonical_key(name).split())] = ("skip", "")
+        for name in NATIONAL_BODIES:
+            self.keys[tuple(canonical_key(name).split())] = ("national", "")
         for alias, (code, display) in names.items():
             words = tuple(canonical_key(alias).split())
             if words:
@@ -227,6 +187,25 @@ def _fold(words: list[tuple[int, tuple]]) -> list[tuple[int, tuple]]:
     return [w for w in out if w[1][2]]
 
 
+def _printed(tokens: list[tuple[str, str, str, int]]) -> str:
+    """The tokens as the document wrote them (a printed word split into several counts once)."""
+    out, seen = [], set()
+    for kind, original, _, number in tokens:
+        if kind == "word" and number in seen:
+            continue
+        seen.add(number)
+        if kind == "sep" and original in ",;:.)":
+            out.append(original)
+        elif kind != "sep" or original not in "\n":
+            out.append(f" {original}")
+    text = "".join(out).replace("( ", "(").strip()
+    return re.sub(r"\s+-\s+", " - ", text).strip(" -.;,")
+
+
+def _starts_with(words: list[str], phrases: list[tuple[str, ...]]) -> tuple[str, ...] | None:
+    return next((p for p in phrases if tuple(words[: len(p)]) == p), None)
+
+
 def resolve_cell(text: str | None, index: AliasIndex) -> Resolution:
     """Read one lead or coordinator cell."""
     result = Resolution()
@@ -234,67 +213,132 @@ def resolve_cell(text: str | None, index: AliasIndex) -> Resolution:
     tokens = _tokens(text)
     words = [(i, t) for i, t in enumerate(tokens) if t[0] == "word" and t[2] != "va"]
     words = _fold(words)
+    canon = [w[1][2] for w in words]
     matched: set[int] = set()
+    #: token indexes whose words are not read as names: a parenthesis that explains the name before it,
+    #: a purpose clause ("… để Văn phòng UBND tỉnh có ý kiến"), a national body's name
+    quiet: set[int] = set()
+
+    def quiet_until_separator(first: int, *, closing: str | None = None) -> None:
+        for i in range(first, len(tokens)):
+            kind, original = tokens[i][:2]
+            if closing is None and kind == "sep" and original in ";\n":
+                return
+            if closing is not None and kind == "sep" and original == closing:
+                return
+            quiet.add(i)
+
+    def unresolved(first: int, last: int) -> None:
+        original = _printed(tokens[first : last + 1])
+        if original and original not in result.unresolved:
+            result.unresolved.append(original)
+        matched.update(range(first, last + 1))
+
     position = 0
     while position < len(words):
+        token_index, token = words[position]
+        if token_index in quiet or token_index in matched:
+            position += 1
+            continue
+        if token[1].lower() in PURPOSE_WORDS:
+            quiet_until_separator(token_index)
+            continue
+        national = _starts_with(canon[position:], _NATIONAL_PREFIX)
+        if national and token[1][:1].isupper() and position + len(national) < len(words):
+            following = words[position + len(national)][1][1]
+            if following[:1].isupper():
+                # "Bộ Nội vụ": a ministry, flagged as a whole, never "Sở Nội vụ"
+                last = next((i for i in range(token_index, len(tokens)) if tokens[i][0] == "sep"), len(tokens)) - 1
+                unresolved(token_index, last)
+                continue
         hit = None
         for length in range(min(index.longest, len(words) - position), 0, -1):
-            key = tuple(w[1][2] for w in words[position : position + length])
+            key = tuple(canon[position : position + length])
             if key in index.keys:
-                hit = (length, index.keys[key])
+                hit = (length, index.keys[key], key)
                 break
         if hit is None:
             position += 1
             continue
-        length, (kind, code) = hit
-        # every word from the first to the last of the name (separators inside it too)
-        matched.update(range(words[position][0], words[position + length - 1][0] + 1))
+        length, (kind, code), key = hit
+        first, last = token_index, words[position + length - 1][0]
+        previous = tokens[first - 1] if first else None
+        if (
+            kind == "group"
+            and key in GROUP_QUALIFIERS
+            and previous
+            and previous[0] == "word"
+            and first - 1 not in matched
+        ):
+            position += length  # "Bộ phận Một cửa cấp huyện": the level of a unit, left to the piece it ends
+            continue
+        indefinite = _starts_with(canon[position + length :], INDEFINITE)
+        if kind in ("group", "national") and indefinite and kind == "group":
+            # "Các Sở, ngành liên quan": those concerned, which a person names
+            unresolved(first, words[position + length + len(indefinite) - 1][0])
+            position += length + len(indefinite)
+            continue
+        if kind == "national":
+            unresolved(first, last)
+            position += length
+            continue
         if kind == "skip":
-            pass
-        elif kind == "group":
-            if code not in result.groups:
-                result.groups.append(code)
-        elif code not in result.agency_codes:
+            position += length  # "UBND tỉnh": its words stay in the piece they belong to
+            continue
+        # every word from the first to the last of the name (separators inside it too)
+        matched.update(range(first, last + 1))
+        if kind == "group":
+            for group in code.split("+"):
+                if group not in result.groups:
+                    result.groups.append(group)
+        elif kind == "agency" and code not in result.agency_codes:
             result.agency_codes.append(code)
             result.agencies.append(index.display[code])
+        if last + 1 < len(tokens) and tokens[last + 1][1] == "(":
+            quiet_until_separator(last + 2, closing=")")  # "UBND cấp huyện (Văn phòng HĐND&UBND)"
         position += length
 
     # What is left, piece by piece
     piece: list[tuple[str, str, str, int]] = []
+    after_name = False  # the piece follows a name with no separator between
 
     def flush() -> None:
         if not piece:
             return
-        canon = [t[2] for t in piece if t[0] == "word"]
-        meaningful = [w for w in canon if w not in ROLE_WORDS]
-        printed, seen = [], set()
-        for t in piece:
-            if t[0] == "dash" or t[3] not in seen:
-                printed.append(t[1])
-                seen.add(t[3])
-        original = " ".join(printed)
-        original = re.sub(r"\s+-\s+", " - ", original).strip(" -")
-        body = _BODY.search(" ".join(canon))
-        capitalized = [t for t in piece[1:] if t[0] == "word" and t[1][:1].isupper()]
-        if meaningful and (body or capitalized) and original:
+        words_of_piece = [t[2] for t in piece if t[0] == "word"]
+        meaningful = [w for w in words_of_piece if w not in ROLE_WORDS]
+        written = _NOT_BODY.sub(" ", " ".join(t[1].lower() for t in piece if t[0] == "word"))
+        body = _BODY.search(written)
+        capitalized = [t for t in piece[1:] if t[0] == "word" and t[1][:1].isupper() and not t[1].isupper()]
+        indefinite = any(_starts_with(words_of_piece[i:], INDEFINITE) for i in range(len(words_of_piece)))
+        described = after_name and _starts_with(words_of_piece, ROLE_DESCRIPTIONS)
+        if not described and (meaningful or indefinite) and (body or capitalized):
+            original = re.sub(r"^(và|với|cùng)\s+", "", _printed(piece))
             # "… với doanh nghiệp Ban Tiếp công dân tỉnh": the body's name starts at its capital
-            start = next((t for t in piece if t[0] == "word" and t[1][:1].isupper() and _BODY.match(t[2])), None)
-            if start is not None and start is not piece[0]:
+            start = next(
+                (t for t in piece if t[0] == "word" and t[1][:1].isupper() and _BODY.match(t[1].lower())), None
+            )
+            if start is not None and start is not piece[0] and not piece[0][1][:1].isupper() and body and body.start():
                 original = original[original.find(start[1]) :]
-            if original not in result.unresolved:
+            if original and original not in result.unresolved:
                 result.unresolved.append(original)
         piece.clear()
 
     for i, token in enumerate(tokens):
-        if i in matched or token[0] == "sep":
-            flush()
+        if i in quiet:
             continue
-        if token[0] == "dash" and (not piece or tokens[i - 1][0] != "word"):
+        if i in matched:
             flush()
+            after_name = True
+            continue
+        if token[0] == "sep" or (token[0] == "dash" and (not piece or tokens[i - 1][0] != "word")):
+            flush()
+            # "Sở X chủ trì, tham mưu …": the role goes on after a comma; a parenthesis explains the name
+            after_name = after_name and token[1] in "(,"
             continue
         piece.append(token)
     flush()
-    if not (result.agencies or result.groups or result.unresolved) and re.search(r"\w", text):
+    if not (result.agencies or result.groups or result.unresolved) and re.search(r"\w", text) and not quiet:
         # Nothing known and nothing that looks like a name: a person reads the whole cell
-        result.unresolved.append(re.sub(r"\s+", " ", text).strip(" -;,"))
+        result.unresolved.append(re.sub(r"\s+", " ", text).strip(" -;,."))
     return result

@@ -479,7 +479,11 @@ def _read_rows(plan: ParsedPlan, table, start, columns, height, index, year, per
             plan.warnings.append(f"Dòng {offset}: bỏ qua dòng không có nội dung.")
             continue
 
-        # A task. Its deadline, if empty, comes from the nearest heading that has one
+        # A task. A numbered one closes the headings of its own level and below ("2" after the heading "1")
+        if level is not None:
+            while headings and headings[-1].level >= level:
+                headings.pop()
+        # Its deadline, if empty, comes from the nearest heading that has one
         inherited = False
         if not deadline:
             for heading in reversed(headings):
