@@ -167,7 +167,11 @@ def _tokens(text: str) -> list[tuple[str, str, str, int]]:
 
 
 def _fold(words: list[tuple[int, tuple]]) -> list[tuple[int, tuple]]:
-    """Fold long forms over the word sequence ("ủy ban nhân dân" → one word "ubnd"), keeping token indexes."""
+    """Fold long forms over the word sequence ("ủy ban nhân dân" → one word "ubnd"), keeping token indexes.
+
+    The folded word keeps the token index of the long form's last word as its fifth field, so that a name
+    ending in a long form ("Sở Nội vụ" → "so nv") covers every printed word.
+    """
     out: list[tuple[int, tuple]] = []
     i = 0
     while i < len(words):
@@ -175,7 +179,7 @@ def _fold(words: list[tuple[int, tuple]]) -> list[tuple[int, tuple]]:
             span = words[i : i + len(long)]
             if tuple(w[1][2] for w in span) == long:
                 first = span[0]
-                out.append((first[0], (*first[1][:2], short[0], first[1][3])))
+                out.append((first[0], (*first[1][:2], short[0], first[1][3], span[-1][0])))
                 # the other words of the long form count as matched with the first
                 for index, token in span[1:]:
                     out.append((index, (*token[:2], "", token[3])))
@@ -200,6 +204,17 @@ def _printed(tokens: list[tuple[str, str, str, int]]) -> str:
             out.append(f" {original}")
     text = "".join(out).replace("( ", "(").strip()
     return re.sub(r"\s+-\s+", " - ", text).strip(" -.;,")
+
+
+def _indefinite_end(words: list, canon: list[str], start: int, tokens: list) -> int | None:
+    """The word position after "liên quan" when only glue and kinds of body lie between ``start`` and it."""
+    for i in range(start, len(words)):
+        if _starts_with(canon[i:], INDEFINITE):
+            return i + len(_starts_with(canon[i:], INDEFINITE))
+        between = tokens[words[i - 1][0] + 1 : words[i][0]] if i > start else []
+        if canon[i] not in ROLE_WORDS or any(t[0] == "sep" and t[1] in ";\n" for t in between):
+            return None
+    return None
 
 
 def _starts_with(words: list[str], phrases: list[tuple[str, ...]]) -> tuple[str, ...] | None:
@@ -261,7 +276,8 @@ def resolve_cell(text: str | None, index: AliasIndex) -> Resolution:
             position += 1
             continue
         length, (kind, code), key = hit
-        first, last = token_index, words[position + length - 1][0]
+        end_word = words[position + length - 1]
+        first, last = token_index, end_word[1][4] if len(end_word[1]) > 4 else end_word[0]
         previous = tokens[first - 1] if first else None
         if (
             kind == "group"
@@ -272,12 +288,13 @@ def resolve_cell(text: str | None, index: AliasIndex) -> Resolution:
         ):
             position += length  # "Bộ phận Một cửa cấp huyện": the level of a unit, left to the piece it ends
             continue
-        indefinite = _starts_with(canon[position + length :], INDEFINITE)
-        if kind in ("group", "national") and indefinite and kind == "group":
-            # "Các Sở, ngành liên quan": those concerned, which a person names
-            unresolved(first, words[position + length + len(indefinite) - 1][0])
-            position += length + len(indefinite)
-            continue
+        if kind == "group":
+            # "Các Sở, ngành, địa phương liên quan": those concerned, which a person names
+            end = _indefinite_end(words, canon, position + length, tokens)
+            if end is not None:
+                unresolved(first, words[end - 1][0])
+                position = end
+                continue
         if kind == "national":
             unresolved(first, last)
             position += length
@@ -300,9 +317,13 @@ def resolve_cell(text: str | None, index: AliasIndex) -> Resolution:
 
     # What is left, piece by piece
     piece: list[tuple[str, str, str, int]] = []
+    piece_start = 0
     after_name = False  # the piece follows a name with no separator between
+    #: where a run of kinds of body joined by commas began ("Các cơ quan, đơn vị liên quan")
+    run_start: int | None = None
 
-    def flush() -> None:
+    def flush(end: int) -> None:
+        nonlocal run_start
         if not piece:
             return
         words_of_piece = [t[2] for t in piece if t[0] == "word"]
@@ -313,7 +334,8 @@ def resolve_cell(text: str | None, index: AliasIndex) -> Resolution:
         indefinite = any(_starts_with(words_of_piece[i:], INDEFINITE) for i in range(len(words_of_piece)))
         described = after_name and _starts_with(words_of_piece, ROLE_DESCRIPTIONS)
         if not described and (meaningful or indefinite) and (body or capitalized):
-            original = re.sub(r"^(và|với|cùng)\s+", "", _printed(piece))
+            first = run_start if indefinite and run_start is not None else piece_start
+            original = re.sub(r"^(và|với|cùng)\s+", "", _printed(tokens[first:end]))
             # "… với doanh nghiệp Ban Tiếp công dân tỉnh": the body's name starts at its capital
             start = next(
                 (t for t in piece if t[0] == "word" and t[1][:1].isupper() and _BODY.match(t[1].lower())), None
@@ -322,22 +344,31 @@ def resolve_cell(text: str | None, index: AliasIndex) -> Resolution:
                 original = original[original.find(start[1]) :]
             if original and original not in result.unresolved:
                 result.unresolved.append(original)
+            run_start = None
+        elif not meaningful and body:
+            run_start = piece_start if run_start is None else run_start
+        else:
+            run_start = None
         piece.clear()
 
     for i, token in enumerate(tokens):
         if i in quiet:
             continue
         if i in matched:
-            flush()
-            after_name = True
+            flush(i)
+            after_name, run_start = True, None
             continue
         if token[0] == "sep" or (token[0] == "dash" and (not piece or tokens[i - 1][0] != "word")):
-            flush()
+            flush(i)
             # "Sở X chủ trì, tham mưu …": the role goes on after a comma; a parenthesis explains the name
             after_name = after_name and token[1] in "(,"
+            if token[1] != ",":
+                run_start = None
             continue
+        if not piece:
+            piece_start = i
         piece.append(token)
-    flush()
+    flush(len(tokens))
     if not (result.agencies or result.groups or result.unresolved) and re.search(r"\w", text) and not quiet:
         # Nothing known and nothing that looks like a name: a person reads the whole cell
         result.unresolved.append(re.sub(r"\s+", " ", text).strip(" -;,."))
