@@ -335,7 +335,8 @@ def resolve_cell(text: str | None, index: AliasIndex) -> Resolution:
         described = after_name and _starts_with(words_of_piece, ROLE_DESCRIPTIONS)
         if not described and (meaningful or indefinite) and (body or capitalized):
             first = run_start if indefinite and run_start is not None else piece_start
-            original = re.sub(r"^(và|với|cùng)\s+", "", _printed(tokens[first:end]))
+            kept = [t for i, t in enumerate(tokens[first:end], first) if i not in quiet]
+            original = re.sub(r"^(và|với|cùng)\s+", "", _printed(kept))
             # "… với doanh nghiệp Ban Tiếp công dân tỉnh": the body's name starts at its capital
             start = next(
                 (t for t in piece if t[0] == "word" and t[1][:1].isupper() and _BODY.match(t[1].lower())), None

@@ -245,11 +245,12 @@ def _year(p: _Parser, m: re.Match[str]) -> date:
 DATE_RULES: tuple[Rule, ...] = (
     _rule(
         "so_hieu_van_ban",
-        r"(?:số\s*)?\d+/[\w.-]*[a-zđ][\w.-]*(?:-\s[\w.-]+)?(?:\s*ngày\s*\d{1,2}/\d{1,2}/\d{4})?",
+        r"(?:số\s*)?\d+/[\w.-]*[a-zđ][\w.]*(?:-[\w.]+)*(?:-\s[\w.-]+)?(?:\s*ngày\s*\d{1,2}/\d{1,2}/\d{4})?",
         "none",
         None,
         ("Theo Kế hoạch số 1080/KH-UBND ngày 17/02/2024", 2024, "external", ()),
         ("Theo tiến độ tại Kế hoạch số 2693/KH- UBND ngày 10/5/2021", 2024, "external", ()),
+        ("Thường xuyên: đảm bảo theo Kế hoạch số 7781/KH- UBND ngày 24/11/2022", 2024, "continuous", ()),
     ),
     _rule(
         "ngay_hang_nam_hang_thang",

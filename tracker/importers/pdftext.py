@@ -150,7 +150,16 @@ def _blocks(lines: list[str]) -> list[list[str]]:
             blocks[-1].append(line.strip())
         elif blocks[-1]:
             blocks.append([])
-    return [b for b in blocks if b]
+    joined: list[list[str]] = []
+    for block in (b for b in blocks if b):
+        # "UBND cấp huyện (Văn / phòng" ⏎ "HĐND&UBND)": a parenthesis keeps its block open
+        if joined and joined[-1] != [PAGE_BREAK] and block != [PAGE_BREAK]:
+            text = "\n".join(joined[-1])
+            if text.count("(") > text.count(")"):
+                joined[-1].extend(block)
+                continue
+        joined.append(block)
+    return joined
 
 
 def _words(text: str) -> list[str]:
@@ -170,9 +179,18 @@ def starts_with_agency(text: str, index: AliasIndex) -> bool:
     return bool(_BODY_START.match(text))
 
 
+def _reads_as_deadline(text: str) -> bool:
+    """Whether the text is a deadline: read against a stand-in year, so "hằng quý" counts without the plan's."""
+    return parse_deadline(text, 2000).kind != "unknown"
+
+
 def _deadline_like(text: str) -> bool:
     stripped = re.sub(r"^[\s\-–•+]+", "", text)
-    return bool(DEADLINE_START.match(stripped)) or parse_deadline(stripped).kind in ("date", "recurring", "continuous")
+    return bool(DEADLINE_START.match(stripped)) or parse_deadline(stripped, 2000).kind in (
+        "date",
+        "recurring",
+        "continuous",
+    )
 
 
 def cut_row(lines: list[str], columns: set[str], index: AliasIndex) -> dict[str, str]:
@@ -220,19 +238,22 @@ def cut_row(lines: list[str], columns: set[str], index: AliasIndex) -> dict[str,
         last = agency_blocks[-1]
         for match in DEADLINE_START.finditer(last):
             head, tail = last[: match.start()], last[match.start() :]
-            if head.strip() and _pure_agencies(head, index) and parse_deadline(tail).kind != "unknown":
+            if head.strip() and _pure_agencies(head, index) and _reads_as_deadline(tail):
                 agency_blocks[-1] = head.strip()
                 cells["deadline"] = _join(tail)
                 break
-    if len(agency_blocks) == 1 and "coordinators" in columns and text_blocks:
-        # "Quyết định công bố / Các cơ quan chuyên / môn thuộc UBND tỉnh": the deliverable ends in the lead
-        last_lines = text_blocks[-1].split("\n")
-        for cut in range(1, len(last_lines)):
-            suffix = "\n".join(last_lines[cut:])
-            if starts_with_agency(suffix, index) and _pure_agencies(suffix, index):
-                text_blocks = [*text_blocks[:-1], "\n".join(last_lines[:cut])]
-                agency_blocks = [suffix, *agency_blocks]
-                break
+    if (
+        len(agency_blocks) == 1
+        and "coordinators" in columns
+        and text_blocks
+        and not _split_agencies(agency_blocks[0], True, index)[1]
+    ):
+        # "Quyết định công bố / Các cơ quan chuyên / môn thuộc UBND tỉnh", "Văn bản thẩm định Sở Tư pháp":
+        # the deliverable ends in the lead (a whole name that starts with a capital, on its own lines or not)
+        head, suffix = _agency_tail(text_blocks[-1], index)
+        if suffix:
+            text_blocks = [*text_blocks[:-1], head] if head else text_blocks[:-1]
+            agency_blocks = [suffix, *agency_blocks]
     if text_blocks:
         if has_deliverable:
             cells["content"] = _join(text_blocks[0])
@@ -274,6 +295,21 @@ def cut_row(lines: list[str], columns: set[str], index: AliasIndex) -> dict[str,
             cells[key] = f"{cells[key]}{joiner}{text}".strip()
             last_key = key
     return cells
+
+
+def _agency_tail(block: str, index: AliasIndex) -> tuple[str, str]:
+    """(what comes before, the agency name) when a block ends in a whole agency name, else (block, "")."""
+    lines = block.split("\n")
+    cuts = [("\n".join(lines[:cut]), "\n".join(lines[cut:])) for cut in range(1, len(lines))]
+    last = lines[-1]
+    cuts += [
+        ("\n".join([*lines[:-1], last[: m.start()].rstrip()]), last[m.start() :])
+        for m in re.finditer(r"(?<=\s)\S", last)
+    ]
+    for head, suffix in cuts:
+        if suffix[:1].isupper() and starts_with_agency(suffix, index) and _pure_agencies(suffix, index):
+            return head.strip(), suffix
+    return block, ""
 
 
 def _cut_inline(lines: list[str], columns: set[str], index: AliasIndex) -> dict[str, str]:
@@ -346,6 +382,12 @@ def _split_agencies(text: str, has_coordinators: bool, index: AliasIndex) -> tup
         if all(not line.startswith("-") for line in lines[:first_dash]):
             return _join("\n".join(lines[:first_dash])), _join("\n".join(lines[first_dash:]))
         return _join("\n".join(head)), ""
+    if len(lines) == 1:
+        # "UBND cấp xã UBND cấp huyện;": two names run together on one line
+        for m in re.finditer(r"(?<=\s)(?=[A-ZĐÀ-Ỹ])", lines[0]):
+            head, tail = lines[0][: m.start()].rstrip(), lines[0][m.start() :]
+            if not head.endswith((",", "và", "-")) and _pure_agencies(head, index) and _pure_agencies(tail, index):
+                return _join(head), _join(tail)
     # "Các Sở, Ban, ngành / Văn phòng UBND / tỉnh": the first whole name leads, the rest coordinate
     for cut in range(1, len(lines)):
         head, tail = "\n".join(lines[:cut]), "\n".join(lines[cut:])
