@@ -232,6 +232,14 @@ def test_the_phrase_lists_are_data_beside_the_directory():
     from importlib import resources
 
     data = json.loads(resources.files("tracker.agencies").joinpath("data", "phrases.json").read_text("utf-8"))
-    for section in ("groups", "indefinite", "not_agencies", "national_bodies", "role_words", "body_words", "short_forms"):
+    for section in (
+        "groups",
+        "indefinite",
+        "not_agencies",
+        "national_bodies",
+        "role_words",
+        "body_words",
+        "short_forms",
+    ):
         assert section in data
     assert data["groups"]["phrases"]["UBND cấp huyện"] == ["ALL_DISTRICTS"]

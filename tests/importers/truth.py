@@ -107,11 +107,14 @@ def compare() -> tuple[dict[str, Counter], list[str]]:
         count = counts.setdefault(name, Counter())
         count["task_count"] += 1
         count["task_count ok"] += len(plan.tasks) == reading["task_count"]
-        pairs = [(truth_fields(row), task_fields(plan, task)) for row, task in zip(reading["tasks"], plan.tasks)]
+        pairs = [
+            (truth_fields(row), task_fields(plan, task))
+            for row, task in zip(reading["tasks"], plan.tasks, strict=False)
+        ]
         pairs += [(None, None)] * abs(len(plan.tasks) - len(reading["tasks"]))  # a missing task: all fields wrong
         pairs += [
             (indicator_fields(row, truth=True), indicator_fields(got, truth=False))
-            for row, got in zip(reading["indicators"], plan.indicators)
+            for row, got in zip(reading["indicators"], plan.indicators, strict=False)
         ]
         pairs += [(None, None)] * abs(len(plan.indicators) - len(reading["indicators"]))
         for i, (expected, got) in enumerate(pairs):
