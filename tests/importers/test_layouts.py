@@ -94,3 +94,46 @@ def test_a_zip_bomb_and_an_oversized_sheet_are_refused_before_parsing(tmp_path, 
     finally:
         app.config["IMPORT_MAX_ROWS"] = 20_000
     assert read_bytes(path.read_bytes(), "lon.xlsx").tables  # within the default limits
+
+
+def test_a_two_row_header_and_the_header_repeated_on_each_page(tmp_path):
+    top = ["STT", "Nội dung công việc", "Phân công thực hiện", "", "Thời gian hoàn thành"]
+    bottom = ["", "", "Cơ quan chủ trì", "Cơ quan phối hợp", ""]
+    rows = [top, bottom, ROWS[0], top, bottom, ROWS[1]]
+    assert _tasks(write_xlsx(rows, tmp_path / "a.xlsx", preamble=TITLE)) == PLAIN
+    assert _tasks(write_docx(rows, tmp_path / "a.docx", preamble=TITLE)) == PLAIN
+
+
+def test_a_hidden_column_and_the_task_table_on_a_later_sheet(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    cover = workbook.active
+    cover.title = "Bìa"
+    cover["A1"] = "KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM 2027"
+    cover["A3"] = "Ngày 15/01/2027"  # a date on another sheet is no task's deadline
+    sheet = workbook.create_sheet("Phụ lục")
+    header = [*HEADER[:2], "Mã nội bộ", *HEADER[2:]]
+    for r, row in enumerate([header, *([*row[:2], f"NB-{i}", *row[2:]] for i, row in enumerate(ROWS))], start=1):
+        for c, value in enumerate(row, start=1):
+            sheet.cell(r, c, value)
+    sheet.column_dimensions["C"].hidden = True
+    path = tmp_path / "a.xlsx"
+    workbook.save(path)
+    assert _tasks(path) == PLAIN
+
+
+def test_each_sheet_with_a_task_table_is_a_part_of_the_plan(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    first = workbook.active
+    first.title = "Phụ lục I"
+    second = workbook.create_sheet("Phụ lục II")
+    for sheet, rows in ((first, [HEADER, ROWS[0]]), (second, [HEADER, ROWS[1]])):
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                sheet.cell(r, c, value)
+    path = tmp_path / "a.xlsx"
+    workbook.save(path)
+    assert _tasks(path) == PLAIN
