@@ -36,6 +36,9 @@ def test_upload_preview_edit_and_commit(logged_in, db):
     assert "90 nhiệm vụ" in page
     assert "<mark>? Đoàn kiểm tra CCHC của tỉnh</mark>" in page
     assert "Hạn theo văn bản khác" in page
+    # groups by name and size, never by code
+    assert "UBND các huyện, thị xã, thành phố (18 đơn vị)" in page
+    assert "ALL_DISTRICTS" not in page and "ALL_DEPARTMENTS" not in page
     assert count(db, Plan) == 0
 
     # the inspection task: the person writes the lead the system knows

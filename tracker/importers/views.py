@@ -9,6 +9,7 @@ from sqlalchemy import select
 from tracker.accounts.forms import EmptyForm
 from tracker.accounts.models import Role
 from tracker.accounts.security import roles_required
+from tracker.agencies.queries import group_labels
 from tracker.agencies.resolver import AliasIndex
 from tracker.core import clock
 from tracker.core.models import record_audit
@@ -132,6 +133,7 @@ def _render_preview(draft, parsed, details, status: int = 200):
             diff=diff_plan(target, parsed) if target is not None else None,
             flag_labels=FLAG_LABELS,
             kind_labels=SCHEDULE_KIND_LABELS,
+            group_labels=group_labels(clock.today()),
         ),
         status,
     )
