@@ -17,22 +17,22 @@ def test_seed_demo_records_a_history_with_every_status_and_queue(app, db, clock)
     counts = status_counts([lead_only()], clock.today(), app.config["TIMEZONE"])
     # mostly completed on time, some late, some still overdue; continuous and extended items open on time
     assert counts == {
-        "done_on_time": 1293,
-        "done_late": 297,
-        "open_on_time": 267,
-        "open_overdue": 505,
-        "no_due_date": 609,
+        "done_on_time": 1365,
+        "done_late": 279,
+        "open_on_time": 290,
+        "open_overdue": 528,
+        "no_due_date": 523,
     }
     states = dict(db.session.execute(select(DueItem.state, func.count()).group_by(DueItem.state)).all())
-    assert states["reported"] == 104 and states["returned"] == 76
+    assert states["reported"] == 103 and states["returned"] == 74
     extensions = dict(
         db.session.execute(select(ExtensionRequest.state, func.count()).group_by(ExtensionRequest.state)).all()
     )
-    assert extensions == {"approved": 59, "pending": 79}
+    assert extensions == {"approved": 62, "pending": 82}
     late_with_reason = db.session.scalar(
         select(func.count()).where(DueItem.state == "accepted", DueItem.late_reason.is_not(None))
     )
-    assert late_with_reason == 297
+    assert late_with_reason == 279
 
 
 def test_the_demo_queues_in_the_browser(app, db, clock, logged_in):
@@ -40,8 +40,8 @@ def test_the_demo_queues_in_the_browser(app, db, clock, logged_in):
     app.test_cli_runner().invoke(args=["seed-demo"])
     office, _ = logged_in("monitor")
     queue = office.get("/review").get_data(as_text=True)
-    assert 'Báo cáo hoàn thành chờ xác nhận <span class="small">(104)</span>' in queue
-    assert "(79)" in office.get("/extensions").get_data(as_text=True)
+    assert 'Báo cáo hoàn thành chờ xác nhận <span class="small">(103)</span>' in queue
+    assert "(82)" in office.get("/extensions").get_data(as_text=True)
     staff, _ = logged_in("agency_staff", "SNV")
     page = staff.get("/items").get_data(as_text=True)
     for panel in ("panel-due_soon", "panel-overdue", "panel-returned", "panel-reported", "panel-extension_pending"):
