@@ -107,18 +107,20 @@ def compare() -> tuple[dict[str, Counter], list[str]]:
         count = counts.setdefault(name, Counter())
         count["task_count"] += 1
         count["task_count ok"] += len(plan.tasks) == reading["task_count"]
-        pairs = [
-            (truth_fields(row), task_fields(plan, task))
+        missing_tasks = abs(len(plan.tasks) - len(reading["tasks"]))
+        missing_indicators = abs(len(plan.indicators) - len(reading["indicators"]))
+        # (fields, expected, got); a missing row counts all its fields wrong
+        rows = [
+            (TASK_FIELDS, truth_fields(row), task_fields(plan, task))
             for row, task in zip(reading["tasks"], plan.tasks, strict=False)
         ]
-        pairs += [(None, None)] * abs(len(plan.tasks) - len(reading["tasks"]))  # a missing task: all fields wrong
-        pairs += [
-            (indicator_fields(row, truth=True), indicator_fields(got, truth=False))
+        rows += [(TASK_FIELDS, None, None)] * missing_tasks
+        rows += [
+            (INDICATOR_FIELDS, indicator_fields(row, truth=True), indicator_fields(got, truth=False))
             for row, got in zip(reading["indicators"], plan.indicators, strict=False)
         ]
-        pairs += [(None, None)] * abs(len(plan.indicators) - len(reading["indicators"]))
-        for i, (expected, got) in enumerate(pairs):
-            fields = TASK_FIELDS if i < len(reading["tasks"]) else INDICATOR_FIELDS
+        rows += [(INDICATOR_FIELDS, None, None)] * missing_indicators
+        for i, (fields, expected, got) in enumerate(rows):
             for key in fields:
                 count[key] += 1
                 if expected is not None and got is not None and expected[key] == got[key]:

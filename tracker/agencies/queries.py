@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from tracker.agencies.models import Agency, AgencyGroup, agency_group_members
 from tracker.extensions import db
@@ -34,8 +34,6 @@ def resolve_group(code: str, day: date) -> list[Agency]:
 
 def group_labels(day: date) -> dict[str, str]:
     """Each group's name with its size on ``day`` ("Các sở, ban, ngành (20 đơn vị)"), in three queries."""
-    from sqlalchemy import func
-
     groups = list(db.session.scalars(select(AgencyGroup)))
     # a Result has keys(): dict() would read it as a mapping
     kinds = select(Agency.kind, func.count()).where(active_on(day)).group_by(Agency.kind)
