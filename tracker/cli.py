@@ -299,6 +299,8 @@ def import_plan_command(path: str, year: int | None, dry_run: bool, as_json: boo
         flagged = sum(1 for t in parsed.tasks if t.flags)
         action = "Đọc" if dry_run else "Đã nhập"
         click.echo(f"{action} {len(parsed.tasks)} nhiệm vụ, {len(parsed.sections)} mục; {flagged} cần kiểm tra.")
+        for note in parsed.plan.get("notes", {}).values():  # what the document left blank, for the office
+            click.echo(f"Thông tin văn bản: {note}")
 
 
 JOBS = {

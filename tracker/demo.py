@@ -24,12 +24,8 @@ DEMO_USERS = [
 ]
 #: The seed plans, carried as the province published them, loaded through the importer
 DEMO_APPENDICES = ["002_691fbd729f25c83e.txt", "003_parindex_sipas_2023.txt", "004_4bf868cb18751383.txt"]
-#: What the documents do not say of themselves
-DEMO_DETAILS = {
-    "002_691fbd729f25c83e.txt": {"signer": "Hồ Quang Bửu"},
-    "003_parindex_sipas_2023.txt": {"signer": "Lê Trí Thanh"},
-    "004_4bf868cb18751383.txt": {"signer": "Hồ Quang Bửu"},
-}
+#: What the documents do not say of themselves (the 003 appendix was published without its plan's signature page)
+DEMO_DETAILS = {"003_parindex_sipas_2023.txt": {"signer": "Lê Trí Thanh"}}
 
 
 def seed_demo(*, now: datetime) -> list[tuple[str, str, str]]:

@@ -147,3 +147,15 @@ def test_bad_files_are_refused_with_a_reason_and_nothing_is_written(app, db, tmp
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert db.session.scalar(select(func.count()).select_from(Plan)) == 0
+
+
+def test_the_summary_names_what_the_document_left_blank(app, db):
+    result = invoke(app, DEMO_003, "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Đọc 90 nhiệm vụ")
+    assert (
+        "Thông tin văn bản: Văn bản chưa có số (ghi “#sov/b/KH-UBND”): nhập số, ký hiệu khi văn bản được ban hành."
+        in lines
+    )
+    assert "Thông tin văn bản: Không thấy người ký trong văn bản." in lines

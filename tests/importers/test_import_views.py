@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -63,7 +64,10 @@ def test_upload_preview_edit_and_commit(logged_in, db):
         {
             "doc_kind": "Kế hoạch",
             "doc_number": "1234/KH-UBND",
+            "issued_on": "12/06/2023",
             "year": "2023",
+            "issuer": "UBND tỉnh Quảng Nam",
+            "signer": "Lê Trí Thanh",
             "title": "Nâng cao Chỉ số PAR INDEX và SIPAS năm 2023",
         },
         token_from=f"/imports/{draft.id}",
@@ -72,6 +76,11 @@ def test_upload_preview_edit_and_commit(logged_in, db):
     plan = db.session.scalar(select(Plan))
     assert response.location == f"/plans/{plan.id}"
     assert (plan.doc_number, plan.status, plan.period_end.isoformat()) == ("1234/KH-UBND", "active", "2023-12-31")
+    assert (plan.issued_on.isoformat(), plan.issuer, plan.signer) == (
+        "2023-06-12",
+        "UBND tỉnh Quảng Nam",
+        "Lê Trí Thanh",
+    )
     assert count(db, Task) == 90
     edited = db.session.scalar(select(Task).where(Task.content.startswith("Tổ chức kiểm tra")))
     assert edited.lead_text == "Sở Nội vụ; Văn phòng UBND tỉnh"
@@ -116,7 +125,65 @@ def test_commit_without_a_title_or_year_changes_nothing(logged_in, db):
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Trường này là bắt buộc." in page and "Vui lòng nhập năm của kế hoạch." in page
+    assert "Vui lòng nhập số, ký hiệu của văn bản." in page and "Vui lòng nhập ngày ban hành." in page
+    assert "Vui lòng nhập cơ quan ban hành." in page
     assert count(db, Plan) == 0
+
+
+def test_the_preview_prefills_the_documents_details_and_flags_its_placeholders(logged_in, db):
+    """The office sees what the document says of itself, and what it left blank ("#sov/b", "#nbh"); a commit
+    with the draft's placeholder keeps the draft and says which fields; the corrected one is the plan."""
+    browser, _ = logged_in("monitor")
+    draft_url = upload(browser, DEMO_003.read_bytes(), "phu-luc-003.txt").location
+    page = browser.get(draft_url).get_data(as_text=True)
+    assert 'value="UBND tỉnh Quảng Nam"' in page  # the issuer, from "của Ủy ban nhân dân tỉnh Quảng Nam"
+    assert re.search(r'<input[^>]*name="year"[^>]*value="2023"', page)
+    assert "CÁC NHIỆM VỤ, GIẢI PHÁP NHẪM NÂNG CAO CHỈ SỐ PARINDEX VÀ CHỈ SỐ SIPAS NĂM 2023</textarea>" in page
+    assert "Văn bản chưa có số (ghi “#sov/b/KH-UBND”)" in page
+    assert "Văn bản chưa có ngày ban hành (ghi “ngày #nbh/6/2023”)" in page
+    assert "Không thấy người ký trong văn bản." in page
+    assert "3 mục cần bổ sung, kiểm tra" in page
+    assert re.search(r'<input[^>]*name="doc_number"[^>]*value=""', page)  # a placeholder is never a value
+
+    fields = {
+        "doc_kind": "Kế hoạch",
+        "doc_number": "#sov/b/KH-UBND",
+        "issued_on": "",
+        "year": "2023",
+        "issuer": "UBND tỉnh Quảng Nam",
+        "title": "Nâng cao Chỉ số PAR INDEX và SIPAS năm 2023",
+    }
+    refused = browser.post(f"{draft_url}/commit", fields, token_from=draft_url)
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "“#sov/b/KH-UBND” chưa phải số, ký hiệu đã ban hành: nhập số như 123/KH-UBND." in page
+    assert "Vui lòng nhập ngày ban hành." in page
+    assert count(db, Plan) == 0
+    assert db.session.scalar(select(ImportDraft)).status == "open"  # the draft is kept, with the person's edits
+
+    wrong = browser.post(
+        f"{draft_url}/commit", {**fields, "doc_number": "55/KH-UBND", "issued_on": "31/02/2023"}, token_from=draft_url
+    )
+    assert wrong.status_code == 400
+    assert "Ngày không hợp lệ (nhập theo dạng ngày/tháng/năm)." in wrong.get_data(as_text=True)
+
+    response = browser.post(
+        f"{draft_url}/commit",
+        {**fields, "doc_number": " 55/KH-UBND ", "issued_on": "12/06/2023", "end_year": "2025", "signer": ""},
+        token_from=draft_url,
+    )
+    assert response.status_code == 302
+    plan = db.session.scalar(select(Plan))
+    assert (plan.doc_kind, plan.doc_number, plan.issued_on.isoformat(), plan.issuer, plan.signer) == (
+        "Kế hoạch",
+        "55/KH-UBND",
+        "2023-06-12",
+        "UBND tỉnh Quảng Nam",
+        "",
+    )
+    assert (plan.period_start.isoformat(), plan.period_end.isoformat()) == ("2023-01-01", "2025-12-31")
+    shown = browser.get(response.location).get_data(as_text=True)
+    assert "Kế hoạch số 55/KH-UBND ngày 12/06/2023" in shown and "UBND tỉnh Quảng Nam" in shown
 
 
 def test_forbidden_paths(logged_in, db, make_browser):

@@ -50,6 +50,8 @@ def commit(browser, draft_url, **extra):
         {
             "doc_kind": "Kế hoạch",
             "doc_number": "55/KH-UBND",
+            "issued_on": "10/01/2024",
+            "issuer": "UBND tỉnh Quảng Nam",
             "year": "2024",
             "title": "Kế hoạch kiểm soát TTHC năm 2024",
             **extra,

@@ -445,7 +445,7 @@ def _annual_days(p: _Parser, m: re.Match[str]) -> list[tuple[date, str]]:
     half = _six_months_signal(t)
     if not (annual or half) and (p.fired or "định kỳ" not in t):
         return []  # "định kỳ … trước ngày 20/11" alone is a yearly report; beside a monthly one it is not
-    day_months = [(int(d), int(mo)) for d, mo in re.findall(r"(?:ngày )?(\d{1,2})/(\d{1,2})\b(?!/\d)", t)]
+    day_months = [(int(d), int(mo)) for d, mo in re.findall(r"(?:ngày )?(?<![\d/])(\d{1,2})/(\d{1,2})\b(?!/\d)", t)]
     day_months += [(int(d), int(mo)) for d, mo in re.findall(r"ngày (\d{1,2}) tháng (\d{1,2})\b(?! năm \d)", t)]
     out = []
     for day, month in day_months:

@@ -14,6 +14,7 @@ from typing import Any
 from tracker.agencies.names import normalize_name
 from tracker.agencies.resolver import AliasIndex, Resolution, resolve_cell
 from tracker.deadlines.parser import Schedule, parse_deadline
+from tracker.importers.details import read_details
 from tracker.importers.readers import Document, ReadError, strip_html
 
 INDICATOR_KEYS = ("number", "content", "unit", "target_text", "target_value", "lead", "coordinators")
@@ -198,23 +199,24 @@ def build_plan(
     document: Document, index: AliasIndex, *, year: int | None = None, period: tuple[date, date] | None = None
 ) -> ParsedPlan:
     """Read every table of the document that has an appendix header; the first such table holds the tasks."""
-    plan = ParsedPlan(plan=_plan_details(document, year))
-    if year is None and plan.plan.get("year"):
-        year = plan.plan["year"]
-    if period is None and plan.plan.get("period_start") and plan.plan.get("period_end"):
-        period = (plan.plan["period_start"], plan.plan["period_end"])
-    found = False
     tables = list(document.tables)
+    indicators: list[dict[str, Any]] = []
     if document.text_lines:
         from tracker.importers.pdftext import tables_from_text
 
         for text_table in tables_from_text(document.text_lines, index):
             if text_table.is_indicators:
-                plan.indicators.extend(_indicators(text_table.rows, index))
+                indicators.extend(_indicators(text_table.rows, index))
             else:
                 tables.append(text_table.rows)
-    for table in tables:
-        header = find_header(table)
+    headers = [find_header(table) for table in tables]
+    plan = ParsedPlan(plan=_plan_details(document, tables, headers, year), indicators=indicators)
+    if year is None and plan.plan.get("year"):
+        year = plan.plan["year"]
+    if period is None and plan.plan.get("period_start") and plan.plan.get("period_end"):
+        period = (plan.plan["period_start"], plan.plan["period_end"])
+    found = False
+    for table, header in zip(tables, headers, strict=True):
         if header is None:
             continue
         start, columns, height = header
@@ -329,65 +331,23 @@ def _indicators(rows: list[list[str]], index: AliasIndex) -> list[dict[str, Any]
     return out
 
 
-def _plan_details(document: Document, year: int | None) -> dict[str, Any]:
-    details: dict[str, Any] = {"source_filename": document.source}
-    text = "\n".join(document.preamble)
-    ref = re.search(r"kèm theo\s+(Kế hoạch|Quyết định)\s+số\s*([^\s]*)\s*(?:ngày\s*([^)]*?))?\s*(?:của|\))", text, re.I)
-    if ref:
-        details["doc_kind"] = ref.group(1).capitalize()
-        details["doc_number"] = ref.group(2).strip()
-        years = re.findall(r"\b(20\d{2})\b", ref.group(3) or "")
-        if years:
-            details["year"] = int(years[-1])
-    if document.text_lines:
-        details.update(_text_document_details(document.text_lines))
+def _plan_details(document: Document, tables, headers, year: int | None) -> dict[str, Any]:
+    """The plan's details as its document gives them, with a note for each one the office must fill or check."""
+    if document.text_lines is not None:
+        lines = list(document.text_lines)
     else:
-        titles = [
-            line
-            for line in document.preamble
-            if line.isupper() and len(line) > 15 and not re.search(r"CỘNG H[OÒ]À|ĐỘC LẬP", line)
-        ]
-        if titles:
-            details["title"] = titles[-1]
+        lines = list(document.preamble)
+        for table, header in zip(tables, headers, strict=True):
+            if header is not None:  # title rows above the header; a signature under the last row
+                above = [cell for row in table[: header[0]] for cell in row if cell]
+                below = [cell for row in table[-12:] for cell in row if cell]
+                lines[:0] = [line for cell in above for line in cell.splitlines()]
+                lines.extend(line for cell in below for line in cell.splitlines())
+    found = read_details(lines)
+    details: dict[str, Any] = {"source_filename": document.source, **found.values, "notes": found.notes}
     if year is not None:
         details["year"] = year
-    return details
-
-
-def _text_document_details(lines: list[str]) -> dict[str, Any]:
-    """The decision or plan a PDF-extracted text carries: kind, number, title, year or period."""
-    details: dict[str, Any] = {}
-    head = "\n".join(lines[:60])
-    number = re.search(r"Số:\s*([^\s]*/(QĐ|KH)-[^\s]+)", head)
-    if number:
-        details["doc_number"] = number.group(1).strip()
-        details["doc_kind"] = "Quyết định" if number.group(2) == "QĐ" else "Kế hoạch"
-    for i, line in enumerate(lines[:80]):
-        if line.strip() in ("QUYẾT ĐỊNH", "KẾ HOẠCH"):
-            details.setdefault("doc_kind", "Quyết định" if line.strip() == "QUYẾT ĐỊNH" else "Kế hoạch")
-            title: list[str] = []
-            for following in lines[i + 1 : i + 10]:
-                if re.match(r"^\s*(ỦY BAN|UỶ BAN|Căn cứ|\(Ban hành|Thực hiện)", following):
-                    break
-                if len(following.strip()) > 2:
-                    title.append(following.strip())
-            text = re.sub(r"\s+", " ", " ".join(title)).strip()
-            text = re.sub(r"^Ban hành\s+", "", text)
-            if text:
-                details["title"] = text[:1].upper() + text[1:]
-            break
-    title = details.get("title", "")
-    span = re.search(r"(?:giai đoạn|từ năm)\s*(\d{4})\s*[-–]\s*(\d{4})", title)
-    if span:
-        from datetime import date as _date
-
-        details["period_start"] = _date(int(span.group(1)), 1, 1)
-        details["period_end"] = _date(int(span.group(2)), 12, 31)
-        details.setdefault("year", int(span.group(1)))
-    else:
-        year = re.search(r"năm\s*(\d{4})", title)
-        if year:
-            details["year"] = int(year.group(1))
+        details["notes"].pop("year", None)
     return details
 
 

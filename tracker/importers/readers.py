@@ -145,13 +145,27 @@ def read_docx(data: bytes) -> Document:
     except Exception as error:  # noqa: BLE001 - python-docx raises many kinds on a broken package
         raise ReadError("Tệp .docx bị hỏng hoặc không phải tài liệu Word.") from error
 
-    def cell_text(tc) -> str:
-        lines = []
-        for p in tc.iter(qn("w:p")):
-            lines.append("".join(t.text or "" for t in p.iter(qn("w:t"))))
-        return _nfc("\n".join(lines))
+    text_tag, breaks, tab = qn("w:t"), {qn("w:br"), qn("w:cr")}, qn("w:tab")
 
-    result = Document(preamble=[_nfc(p.text) for p in doc.paragraphs if p.text.strip()])
+    def paragraph_text(p) -> str:
+        # a soft line break (Shift+Enter) is a line break, as Word shows it; a tab is a space
+        parts = []
+        for element in p.iter(text_tag, tab, *breaks):
+            parts.append(element.text or "" if element.tag == text_tag else " " if element.tag == tab else "\n")
+        return "".join(parts)
+
+    def cell_text(tc) -> str:
+        return _nfc("\n".join(paragraph_text(p) for p in tc.iter(qn("w:p"))))
+
+    # the text around the tables in reading order; a layout table (the heading "Số: … / Quảng Nam, ngày …" or the
+    # signature block, which Word documents lay out as borderless tables) is text too
+    result = Document()
+    for child in doc.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            result.preamble.extend(line for line in _nfc(paragraph_text(child)).split("\n") if line.strip())
+        elif child.tag == qn("w:tbl") and _is_layout_table(child):
+            for tc in child.iter(qn("w:tc")):
+                result.preamble.extend(line for line in cell_text(tc).split("\n") if line.strip())
     for table in doc.tables:
         rows: list[list[str]] = []
         above: dict[int, str] = {}
@@ -171,6 +185,12 @@ def read_docx(data: bytes) -> Document:
             rows.append(row)
         result.tables.append(rows)
     return result
+
+
+def _is_layout_table(tbl) -> bool:
+    """A borderless table that lays out text side by side (two columns, a few rows), not an appendix."""
+    rows = tbl.tr_lst
+    return len(rows) <= 12 and all(len(tr.tc_lst) <= 2 for tr in rows)
 
 
 # --- Excel ---------------------------------------------------------------------------------------------

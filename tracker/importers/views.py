@@ -45,8 +45,8 @@ def _open_draft(draft_id: int) -> ImportDraft:
     return draft
 
 
-def _parsed(draft: ImportDraft):
-    return from_draft(draft.payload, AliasIndex.from_database(), year=draft.year)
+def _parsed(draft: ImportDraft, period=None):
+    return from_draft(draft.payload, AliasIndex.from_database(), year=draft.year, period=period)
 
 
 def _plan_choices(form: UploadForm) -> None:
@@ -108,12 +108,19 @@ def preview(draft_id: int):
     draft = _open_draft(draft_id)
     parsed = _parsed(draft)
     target = _target_plan(draft)
+    known = (
+        {name: getattr(target, name) for name in ("doc_kind", "doc_number", "issued_on", "title", "issuer", "signer")}
+        if target
+        else parsed.plan
+    )
+    end = target.period_end if target else parsed.plan.get("period_end")
     details = PlanDetailsForm(
         data={
-            "doc_kind": target.doc_kind if target else parsed.plan.get("doc_kind", "Kế hoạch"),
-            "doc_number": target.doc_number if target else parsed.plan.get("doc_number", ""),
-            "title": target.title if target else parsed.plan.get("title", ""),
+            "doc_kind": known.get("doc_kind") or "Kế hoạch",
+            **{name: known.get(name) or "" for name in ("doc_number", "title", "issuer", "signer")},
+            "issued_on": known.get("issued_on"),
             "year": draft.year,
+            "end_year": end.year if end and draft.year and end.year != draft.year else None,
         }
     )
     return _render_preview(draft, parsed, details)
@@ -122,12 +129,15 @@ def preview(draft_id: int):
 def _render_preview(draft, parsed, details, status: int = 200):
     flagged = sum(1 for t in parsed.tasks if t.flags)
     target = _target_plan(draft)
+    # what the document left blank or unsure, for the office (a revision keeps the plan's own details)
+    notes = {} if target is not None else draft.payload["plan"].get("notes", {})
     return (
         render_template(
             "imports/preview.html",
             draft=draft,
             parsed=parsed,
             details=details,
+            notes=notes,
             flagged=flagged,
             target=target,
             diff=diff_plan(target, parsed) if target is not None else None,
@@ -176,8 +186,9 @@ def commit(draft_id: int):
     if not details.validate_on_submit():
         parsed = _parsed(draft)
         return _render_preview(draft, parsed, details, status=400)
+    values = details.plan_values()
     draft.year = details.year.data
-    parsed = _parsed(draft)
+    parsed = _parsed(draft, period=details.period())
     now = clock.now()
     target = _target_plan(draft)
     if target is not None:
@@ -185,9 +196,9 @@ def commit(draft_id: int):
         if diff.needs_confirmation and not details.confirm_changes.data:
             details.confirm_changes.errors = ["Vui lòng xem và xác nhận các nhiệm vụ thêm mới, bị bỏ."]
             return _render_preview(draft, parsed, details, status=400)
-        target.doc_kind = details.doc_kind.data
-        target.doc_number = details.doc_number.data.strip()
-        target.title = details.title.data.strip()
+        for name, value in values.items():
+            if name != "year":
+                setattr(target, name, value)
         target.source_filename = draft.filename
         diff = apply_reimport(target, parsed, by=current_user, now=now)
         draft.status = "committed"
@@ -203,14 +214,7 @@ def commit(draft_id: int):
             parsed,
             by=current_user,
             now=now,
-            overrides={
-                "doc_kind": details.doc_kind.data,
-                "doc_number": details.doc_number.data.strip(),
-                "title": details.title.data.strip(),
-                "year": details.year.data,
-                "source_filename": draft.filename,
-                "status": "active",
-            },
+            overrides={**values, "source_filename": draft.filename, "status": "active"},
         )
         draft.status = "committed"
         draft.plan_id = plan.id
