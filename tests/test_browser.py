@@ -134,6 +134,39 @@ def test_office_uploads_an_appendix_and_sees_the_preview(server, chromium, make_
     page.close()
 
 
+def test_office_completes_the_plans_details_and_commits_on_a_phone(server, chromium, make_user):
+    """The preview says what the document left blank; the office fills it in on a phone and the plan is tracked."""
+    from pathlib import Path
+
+    appendix = Path(__file__).resolve().parent.parent / "tracker" / "plans" / "demo" / "003_parindex_sipas_2023.txt"
+    user = make_user("monitor")
+    page = chromium.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page.goto(f"{server}/login")
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{server}/imports")
+    page.set_input_files("#file", str(appendix))
+    page.click("text=Đọc phụ lục")
+    page.wait_for_url(f"{server}/imports/*")
+    assert page.locator("#issuer").input_value() == "UBND tỉnh Quảng Nam"
+    assert page.locator("#year").input_value() == "2023"
+    assert page.locator("#doc_number").input_value() == ""
+    note = page.locator(".field .note", has_text="Văn bản chưa có số (ghi “#sov/b/KH-UBND”)")
+    assert note.is_visible()
+    # the form fits the phone's width
+    assert page.evaluate("document.querySelector('#doc_number').getBoundingClientRect().right") <= 390
+    page.fill("#doc_number", "55/KH-UBND")
+    page.click("text=Nhập 90 nhiệm vụ vào hệ thống")
+    page.wait_for_selector("text=Vui lòng nhập ngày ban hành.")
+    assert page.locator("#doc_number").input_value() == "55/KH-UBND"  # what was typed is kept
+    page.fill("#issued_on", "12/06/2023")
+    page.click("text=Nhập 90 nhiệm vụ vào hệ thống")
+    page.wait_for_url(f"{server}/plans/*")
+    assert "Kế hoạch số 55/KH-UBND ngày 12/06/2023" in page.locator("main").inner_text()
+    page.close()
+
+
 def test_staff_reports_late_with_a_file_on_a_phone_and_the_office_accepts(
     server, chromium, db, clock, make_user, tmp_path
 ):

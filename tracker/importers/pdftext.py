@@ -25,7 +25,7 @@ COLUMN_WORDS = {
 DEADLINE_START = re.compile(
     r"(?i)\b(trước ngày|trước \d|chậm nhất|hoàn thành|ngay sau khi|sau khi|thường xuyên|định kỳ|hằng (?:năm|quý|tháng)"
     r"|hàng (?:năm|quý|tháng)|quý [ivx\d]|năm \d{4}|trong năm|trong quý|trong tháng|tháng \d|theo (?:kế hoạch|quy định"
-    r"|lộ trình|tiến độ|văn bản|hướng dẫn|yêu cầu)|\d{1,2}/\d{1,2}/\d{4}|từ ngày|trong thời hạn|kịp thời|đột xuất)"
+    r"|lộ trình|tiến độ|văn bản|hướng dẫn|yêu cầu|thời gian|đề án)|\d{1,2}/\d{1,2}/\d{4}|từ ngày|trong thời hạn|kịp thời|đột xuất)"
 )
 PAGE_BREAK = "\f"
 _BODY_START = re.compile(
@@ -272,9 +272,13 @@ def cut_row(lines: list[str], columns: set[str], index: AliasIndex) -> dict[str,
     if spill:
         # a row broken by the page goes on in column order below the page header
         last_key = None
+        # a cell cut inside a document's symbol ("… Kế hoạch số 2693/KH-" / "UBND ngày 10/5/2021 …") goes on
+        broken = next((k for k, v in cells.items() if re.search(r"\d/[A-ZĐ]+-$", v)), None)
         for block in spill:
             text = _join(block)
-            if last_key and block[:1].islower():
+            if last_key is None and broken and re.match(r"[A-ZĐ]+\b", block):
+                key = broken
+            elif last_key and block[:1].islower():
                 key = last_key  # the same cell, broken by a blank line
             elif (
                 "deadline" in columns
