@@ -25,7 +25,8 @@ COLUMN_WORDS = {
 DEADLINE_START = re.compile(
     r"(?i)\b(trước ngày|trước \d|chậm nhất|hoàn thành|ngay sau khi|sau khi|thường xuyên|định kỳ|hằng (?:năm|quý|tháng)"
     r"|hàng (?:năm|quý|tháng)|quý [ivx\d]|năm \d{4}|trong năm|trong quý|trong tháng|tháng \d|theo (?:kế hoạch|quy định"
-    r"|lộ trình|tiến độ|văn bản|hướng dẫn|yêu cầu|thời gian|đề án)|\d{1,2}/\d{1,2}/\d{4}|từ ngày|trong thời hạn|kịp thời|đột xuất)"
+    r"|lộ trình|tiến độ|văn bản|hướng dẫn|yêu cầu|thời gian|đề án)|\d{1,2}/\d{1,2}/\d{4}|từ ngày|trong thời hạn"
+    r"|kịp thời|đột xuất)"
 )
 PAGE_BREAK = "\f"
 _BODY_START = re.compile(
