@@ -243,3 +243,11 @@ def test_the_phrase_lists_are_data_beside_the_directory():
     ):
         assert section in data
     assert data["groups"]["phrases"]["UBND cấp huyện"] == ["ALL_DISTRICTS"]
+
+
+def test_a_cell_read_again_is_the_same_reading_and_each_caller_gets_its_own(index):
+    first = resolve_cell("Sở Nội vụ; UBND cấp huyện", index)
+    first.agency_codes.append("SYT")  # a caller changing its copy
+    second = resolve_cell("Sở Nội vụ; UBND cấp huyện", index)
+    assert second.agency_codes == ["SNV"] and second.groups == ["ALL_DISTRICTS"]
+    assert "Sở Nội vụ; UBND cấp huyện" in index.readings

@@ -122,6 +122,8 @@ class AliasIndex:
                 self.keys.setdefault(words, ("agency", code))
             self.display[code] = display
         self.longest = max((len(k) for k in self.keys), default=1)
+        #: cell text → its reading: an appendix repeats its agency cells ("Các Sở, Ban, ngành" on most rows)
+        self.readings: dict[str, Resolution] = {}
 
     @classmethod
     def from_directory(cls, data: dict[str, Any]) -> AliasIndex:
@@ -221,8 +223,24 @@ def _starts_with(words: list[str], phrases: list[tuple[str, ...]]) -> tuple[str,
     return next((p for p in phrases if tuple(words[: len(p)]) == p), None)
 
 
+#: How many cell readings an index keeps (an appendix has far fewer distinct agency cells)
+READINGS_KEPT = 20_000
+
+
 def resolve_cell(text: str | None, index: AliasIndex) -> Resolution:
-    """Read one lead or coordinator cell."""
+    """Read one lead or coordinator cell (each distinct text once per index; the caller gets its own copy)."""
+    text = text or ""
+    reading = index.readings.get(text)
+    if reading is None:
+        if len(index.readings) >= READINGS_KEPT:
+            index.readings.clear()
+        reading = index.readings[text] = _read_cell(text, index)
+    return Resolution(
+        list(reading.agencies), list(reading.agency_codes), list(reading.groups), list(reading.unresolved)
+    )
+
+
+def _read_cell(text: str, index: AliasIndex) -> Resolution:
     result = Resolution()
     text = unicodedata.normalize("NFC", re.sub(r"<[^>]+>", " ", text or ""))
     tokens = _tokens(text)
