@@ -29,7 +29,7 @@ LEADS = [
     "Đài PT-TH tỉnh",
     "- Đoàn kiểm tra CCHC của tỉnh - Sở Nội vụ, Văn phòng UBND tỉnh",
 ]
-#: Coordinator cells vary as real ones do: a department and a district, 180 different cells over 1,000 rows
+#: Coordinator cells vary as real ones do: a department and a district, 46 different cells over 1,000 rows
 COORDINATORS = [
     "Sở Tư pháp",
     "Sở Tài chính",
