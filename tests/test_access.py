@@ -105,7 +105,12 @@ def test_every_view_declares_its_roles(app):
 
 
 def test_home_sends_each_role_to_its_work(logged_in):
-    for role, target in [("admin", "/admin/users"), ("monitor", "/items"), ("agency_staff", "/items")]:
+    for role, target in [
+        ("admin", "/admin/users"),
+        ("monitor", "/reports/overview"),
+        ("leader", "/reports/overview"),
+        ("agency_staff", "/items"),
+    ]:
         browser, _ = logged_in(role, AGENCY.get(role))
         assert browser.get("/").location == target
 

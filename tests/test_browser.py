@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import PASSWORD
 from tests.factories import dated, make_plan
+from tests.test_overview import dataset  # noqa: F401 - the overview's pinned dataset
 from tracker.plans.operations import TaskSpec
 
 CHROMIUM = "/usr/bin/chromium"
@@ -235,4 +236,36 @@ def test_staff_reports_late_with_a_file_on_a_phone_and_the_office_accepts(
     assert "Hoàn thành quá hạn (8 ngày)" in facts
     assert "Phối hợp (cơ quan phối hợp trả lời chậm): Sở Tư pháp – Sở Tư pháp thẩm định chậm 5 ngày" in facts
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.close()
+
+
+@pytest.mark.usefixtures("dataset")
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1366, "height": 900}])
+def test_leaders_overview_draws_its_charts_on_a_phone_and_a_desktop(server, chromium, make_user, viewport):
+    user = make_user("leader")
+    page = chromium.new_page(viewport=viewport)
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(f"{server}/login")
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/reports/overview")  # the leader lands on the overview
+    page.fill("#as_of", "30/06/2024")
+    page.click("text=Xem")
+    page.wait_for_url("**as_of=30%2F06%2F2024**")
+    assert page.locator("#h-classes").inner_text() == "Tình trạng 10 nhiệm vụ"
+    assert page.locator("svg.chart").count() >= 4  # the ring, ageing, monthly rate, the plan's bar
+    assert page.locator("svg.chart circle.seg").count() == 5  # every class has items in this dataset
+    assert page.locator(".hbars li").count() == 2
+    ring = page.locator("svg.chart").first.bounding_box()
+    assert ring["width"] > 100 and ring["height"] > 100  # drawn, not collapsed
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the page is {overflow}px wider than the screen"
+    assert problems == []
+    # each bar is a link to that agency's overdue items
+    page.locator(".hbars a").first.click()
+    page.wait_for_url("**/items?agency=*status=open_overdue*")
+    assert "Sở Xây dựng" in page.locator("main").inner_text()
     page.close()

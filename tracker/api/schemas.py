@@ -77,3 +77,50 @@ class PlanSchema(BaseSchema):
 
 class PlanListSchema(BaseSchema):
     plans = fields.List(fields.Nested(PlanSchema))
+
+
+# --- reports ---------------------------------------------------------------------------------------------
+
+COUNTS = {
+    "description": "Số nhiệm vụ theo tình trạng: done_on_time, done_late, open_on_time, open_overdue, no_due_date"
+}
+
+
+class SummaryQuerySchema(BaseSchema):
+    as_of = fields.Date(metadata={"description": "Tính đến ngày (YYYY-MM-DD); mặc định hôm nay"})
+    plan = fields.Integer(strict=False, metadata={"description": "Chỉ một kế hoạch"})
+
+
+class AgencyCountsSchema(AgencyRefSchema):
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata=COUNTS)
+
+
+class PlanCountsSchema(BaseSchema):
+    id = fields.Integer()
+    reference = fields.String()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata=COUNTS)
+
+
+class MonthRateSchema(BaseSchema):
+    month = fields.String(metadata={"description": "YYYY-MM"})
+    due = fields.Integer(metadata={"description": "Nhiệm vụ đến hạn trong tháng (đến ngày as_of)"})
+    on_time = fields.Integer(metadata={"description": "Trong số đó, đã hoàn thành đúng hạn"})
+    rate = fields.Float(allow_none=True, metadata={"description": "on_time / due; null khi không có nhiệm vụ đến hạn"})
+
+
+class SummarySchema(BaseSchema):
+    as_of = fields.Date()
+    plan = fields.Integer(allow_none=True)
+    scope = fields.String(metadata={"description": "lead: chỉ nhiệm vụ chủ trì (không tính đơn vị phối hợp)"})
+    scope_label = fields.String()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata=COUNTS)
+    by_agency = fields.List(fields.Nested(AgencyCountsSchema), metadata={"description": "Nhiều quá hạn nhất trước"})
+    by_plan = fields.List(fields.Nested(PlanCountsSchema))
+    ageing = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Nhiệm vụ quá hạn theo số ngày quá hạn: 1_30, 31_90, 91_180, over_180"},
+    )
+    monthly_on_time_rate = fields.List(fields.Nested(MonthRateSchema))
+    waiting_review = fields.Integer()
+    extensions_pending = fields.Integer()

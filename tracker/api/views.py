@@ -13,7 +13,7 @@ from tracker.accounts.models import AGENCY_ROLES, ALL_ROLES, Role
 from tracker.accounts.security import public
 from tracker.agencies.models import Agency
 from tracker.api import PREFIX, api_roles, authenticate, if_match, problem
-from tracker.api.schemas import AgencyListSchema, PlanListSchema, PlanSchema
+from tracker.api.schemas import AgencyListSchema, PlanListSchema, PlanSchema, SummaryQuerySchema, SummarySchema
 from tracker.core import clock
 from tracker.core.pagination import paginate
 from tracker.extensions import db
@@ -72,7 +72,8 @@ items_bp = _blueprint("api-items", "", "Nhiệm vụ của các đơn vị: xem,
 review_bp = _blueprint("api-review", "", "Văn phòng UBND tỉnh: xác nhận, trả lại, quyết định gia hạn")
 tasks_bp = _blueprint("api-tasks", "/tasks", "Trao đổi và lịch sử của nhiệm vụ")
 plans_bp = _blueprint("api-plans", "", "Kế hoạch và cơ quan, đơn vị")
-BLUEPRINTS = [items_bp, review_bp, tasks_bp, plans_bp]
+reports_bp = _blueprint("api-reports", "/reports", "Số liệu tổng quan cho lãnh đạo và Văn phòng")
+BLUEPRINTS = [items_bp, review_bp, tasks_bp, plans_bp, reports_bp]
 for _blueprint_ in BLUEPRINTS:
     _blueprint_.before_request(authenticate)
 
@@ -495,6 +496,27 @@ def get_agencies():
             {"code": a.code, "name": a.name, "short_name": a.short_name or "", "kind": a.kind} for a in agencies
         ]
     }
+
+
+# --- reports ----------------------------------------------------------------------------------------------
+
+
+@reports_bp.route("/summary")
+@reports_bp.arguments(SummaryQuerySchema, location="query")
+@reports_bp.response(200, SummarySchema)
+@errors(reports_bp, *READ, 422)
+@api_roles(Role.ADMIN, Role.MONITOR, Role.LEADER)
+def get_summary(args):
+    """Số liệu của trang Tổng quan: tình trạng, theo đơn vị, thời gian quá hạn, tỷ lệ đúng hạn theo tháng"""
+    from tracker.reports.summary import build_summary
+
+    as_of = args.get("as_of") or clock.today()
+    if not 2000 <= as_of.year <= 2100:
+        return problem(422, errors={"as_of": ["Ngày phải trong khoảng năm 2000 đến 2100."]})
+    plan_id = args.get("plan")
+    if plan_id is not None and db.session.scalar(_plans_query().where(Plan.id == plan_id)) is None:
+        return problem(404)
+    return build_summary(as_of, current_app.config["TIMEZONE"], plan_id=plan_id).to_json()
 
 
 # --- the document and its page -------------------------------------------------------------------------

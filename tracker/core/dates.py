@@ -1,4 +1,4 @@
-"""Dates as Vietnamese readers write them: dd/mm/yyyy."""
+"""Dates and numbers as Vietnamese readers write them: dd/mm/yyyy, 12.345."""
 
 from __future__ import annotations
 
@@ -27,3 +27,8 @@ def parse_date(text: str) -> date:
         day, month, year = (int(part) for part in text.split("/"))
         return date(year, month, day)
     return date.fromisoformat(text)
+
+
+def format_number(value: float | None) -> str:
+    """12345 → "12.345": "." between thousands, as Vietnamese writes numbers."""
+    return f"{int(value or 0):,}".replace(",", ".")

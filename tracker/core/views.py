@@ -14,6 +14,8 @@ bp = Blueprint("core", __name__)
 def index():
     if current_user.role == "admin":
         return redirect(url_for("accounts.users"))
+    if current_user.role in ("leader", "monitor"):
+        return redirect(url_for("reports.overview"))  # leaders and the office start from the overview
     return redirect(url_for("workflow.items"))
 
 

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
+from sqlalchemy import select
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import Optional, ValidationError
 
 from tracker.accounts.models import Role
 from tracker.accounts.security import roles_required
 from tracker.core import clock
-from tracker.core.forms import VnIntegerField
+from tracker.core.dates import format_number
+from tracker.core.forms import VnDateField, VnIntegerField
 from tracker.core.models import AuditEvent
 from tracker.extensions import db
+from tracker.plans.models import Plan
+from tracker.reports import charts
+from tracker.reports.charts import Bar
 from tracker.reports.jobs import chairman_office_recipients
 from tracker.reports.models import get_setting, set_setting
 from tracker.reports.monthly import DOCX, XLSX, build_monthly_report, previous_month, report_docx, report_xlsx
+from tracker.reports.summary import AGEING, Summary, build_summary
+from tracker.workflow.status import STATUS_LABELS, STATUS_ORDER
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 READERS = (Role.ADMIN, Role.MONITOR, Role.LEADER)
@@ -100,3 +108,103 @@ def settings():
     db.session.commit()
     flash("Đã lưu thiết lập báo cáo tháng.", "success")
     return redirect(url_for("reports.monthly"))
+
+
+# --- the overview of leaders and the office ----------------------------------------------------------------
+
+
+class OverviewForm(FlaskForm):
+    """The overview's date and plan: a GET form (nothing changes, no token)."""
+
+    class Meta:
+        csrf = False
+
+    as_of = VnDateField("Tính đến ngày", validators=[Optional()])
+    plan = SelectField("Kế hoạch", coerce=int, default=0, validators=[Optional()])
+
+    def validate_as_of(self, field) -> None:
+        if field.data is not None and not 2000 <= field.data.year <= 2100:
+            raise ValidationError("Ngày phải trong khoảng năm 2000 đến 2100.")
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{part * 100 / whole:.1f}%".replace(".", ",") if whole else "—"
+
+
+def overview_charts(summary: Summary) -> dict:
+    """The page's SVG charts from the summary's figures."""
+    segments = [
+        Bar(STATUS_LABELS[st], summary.counts[st], format_number(summary.counts[st]), css=f"st-{st}")
+        for st in STATUS_ORDER
+    ]
+    return {
+        "classes": charts.donut(segments, "Tình trạng các nhiệm vụ"),
+        "agencies": charts.hbars(
+            [
+                Bar(
+                    a.name,
+                    a.overdue,
+                    format_number(a.overdue),
+                    href=url_for("workflow.items", agency=a.agency_id, status="open_overdue", role="lead"),
+                    css="st-open_overdue",
+                )
+                for a in summary.top_agencies
+            ],
+            "Số nhiệm vụ quá hạn của các cơ quan, đơn vị",
+        ),
+        "ageing": charts.columns(
+            [
+                Bar(label, summary.ageing[key], format_number(summary.ageing[key]), css="st-open_overdue")
+                for key, label, _first, _last in AGEING
+            ],
+            "Nhiệm vụ quá hạn theo số ngày quá hạn",
+        ),
+        "rate": charts.columns(
+            [
+                Bar(
+                    m.label[:2] + "/" + m.label[-2:],
+                    None if m.rate is None else m.rate * 100,
+                    "" if m.rate is None else f"{m.rate * 100:.0f}%",
+                    css="st-done_on_time",
+                )
+                for m in summary.monthly_on_time_rate
+            ],
+            "Tỷ lệ hoàn thành đúng hạn theo tháng",
+            top=100,
+        ),
+        "plans": {
+            p.plan_id: charts.stacked(
+                [Bar(STATUS_LABELS[st], p.counts[st], str(p.counts[st]), css=f"st-{st}") for st in STATUS_ORDER],
+                f"Tình trạng nhiệm vụ của {p.reference}",
+            )
+            for p in summary.by_plan
+        },
+    }
+
+
+@bp.get("/overview")
+@roles_required(*READERS)
+def overview():
+    form = OverviewForm(request.args)
+    plans = db.session.execute(
+        select(Plan.id, Plan.doc_kind, Plan.doc_number, Plan.title)
+        .where(Plan.status.in_(("active", "closed")))
+        .order_by(Plan.issued_on.desc().nulls_last(), Plan.id.desc())
+    ).all()
+    form.plan.choices = [(0, "Tất cả kế hoạch")] + [
+        (p.id, f"{p.doc_kind} {p.doc_number} – {p.title[:70]}".replace("  ", " ")) for p in plans
+    ]
+    valid = form.validate()
+    as_of = form.as_of.data if valid and form.as_of.data else clock.today()
+    if valid:
+        form.as_of.data, form.as_of.raw_data = as_of, None  # the box shows the date the figures are for
+    plan_id = form.plan.data if valid and form.plan.data in {p.id for p in plans} else None
+    summary = build_summary(as_of, current_app.config["TIMEZONE"], plan_id=plan_id)
+    return render_template(
+        "reports/overview.html",
+        form=form,
+        summary=summary,
+        charts=overview_charts(summary),
+        percent=_percent,
+        AGEING=AGEING,
+    ), (200 if valid else 400)

@@ -1,0 +1,220 @@
+"""The overview ("Tổng quan") of leaders and the office as of a date: the five status classes overall and per plan,
+overdue items by agency, the ageing of what is overdue, the monthly on-time rate, and the office's queues.
+
+One set of figures for the page and ``GET /api/v1/reports/summary``, six queries whatever the number of items. The
+scope is the monthly report's: lead items (one per lead agency; coordinators are not counted) of the plans being
+tracked or closed, so the overdue count of an agency here is the one the monthly list gives on the same date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, case, extract, func, select
+
+from tracker.agencies.models import Agency
+from tracker.extensions import db
+from tracker.plans.models import Assignment, AssignmentRole, DueItem, ItemState, Plan, Task
+from tracker.workflow.models import ExtensionRequest, ExtensionState
+from tracker.workflow.queries import select_items
+from tracker.workflow.status import STATUS_ORDER, StatusClass, days_late, status_class
+
+SCOPE = "lead"
+SCOPE_LABEL = (
+    "Tính trên nhiệm vụ chủ trì (mỗi đơn vị chủ trì một nhiệm vụ; không tính đơn vị phối hợp) "
+    "của các kế hoạch đang theo dõi và đã kết thúc."
+)
+#: Ageing of open overdue items: (key, label, first day, last day or None)
+AGEING = (
+    ("1_30", "Đến 30 ngày", 1, 30),
+    ("31_90", "31–90 ngày", 31, 90),
+    ("91_180", "91–180 ngày", 91, 180),
+    ("over_180", "Trên 180 ngày", 181, None),
+)
+#: How many agencies the page's chart shows (the API gives them all)
+TOP_AGENCIES = 15
+MONTHS = 12
+
+
+@dataclass
+class AgencyCounts:
+    agency_id: int
+    code: str
+    name: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def overdue(self) -> int:
+        return self.counts.get(StatusClass.OPEN_OVERDUE, 0)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class PlanCounts:
+    plan_id: int
+    reference: str
+    title: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def done(self) -> int:
+        return self.counts.get(StatusClass.DONE_ON_TIME, 0) + self.counts.get(StatusClass.DONE_LATE, 0)
+
+    @property
+    def done_share(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+
+@dataclass
+class MonthRate:
+    month: str  # "2026-07"
+    due: int
+    on_time: int
+
+    @property
+    def rate(self) -> float | None:
+        """Items due in the month completed by their date, over the items due in it (None: nothing was due)."""
+        return round(self.on_time / self.due, 4) if self.due else None
+
+    @property
+    def label(self) -> str:
+        year, month = self.month.split("-")
+        return f"{month}/{year}"
+
+
+@dataclass
+class Summary:
+    as_of: date
+    plan_id: int | None
+    counts: dict[str, int]
+    by_agency: list[AgencyCounts]
+    by_plan: list[PlanCounts]
+    ageing: dict[str, int]
+    monthly_on_time_rate: list[MonthRate]
+    waiting_review: int
+    extensions_pending: int
+    scope: str = SCOPE
+    scope_label: str = SCOPE_LABEL
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def top_agencies(self) -> list[AgencyCounts]:
+        return [a for a in self.by_agency if a.overdue][:TOP_AGENCIES]
+
+    def to_json(self) -> dict:
+        return {
+            "as_of": self.as_of,
+            "plan": self.plan_id,
+            "scope": self.scope,
+            "scope_label": self.scope_label,
+            "counts": self.counts,
+            "by_agency": [{"code": a.code, "name": a.name, "counts": a.counts} for a in self.by_agency],
+            "by_plan": [{"id": p.plan_id, "reference": p.reference, "counts": p.counts} for p in self.by_plan],
+            "ageing": self.ageing,
+            "monthly_on_time_rate": [
+                {"month": m.month, "due": m.due, "on_time": m.on_time, "rate": m.rate}
+                for m in self.monthly_on_time_rate
+            ],
+            "waiting_review": self.waiting_review,
+            "extensions_pending": self.extensions_pending,
+        }
+
+
+def _months_back(as_of: date, count: int) -> list[tuple[int, int]]:
+    months, year, month = [], as_of.year, as_of.month
+    for _ in range(count):
+        months.append((year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+def build_summary(as_of: date, tz: str, *, plan_id: int | None = None) -> Summary:
+    status = status_class(as_of, tz)
+    scope = [Plan.status.in_(("active", "closed")), Assignment.role == AssignmentRole.LEAD.value]
+    if plan_id:
+        scope.append(Task.plan_id == plan_id)
+    empty = {klass.value: 0 for klass in STATUS_ORDER}
+
+    # 1. the classes per plan (the overall counts are their sum)
+    by_plan: dict[int, PlanCounts] = {}
+    rows = db.session.execute(
+        select_items(Plan.id, Plan.doc_kind, Plan.doc_number, Plan.title, status, func.count())
+        .where(*scope)
+        .group_by(Plan.id, Plan.doc_kind, Plan.doc_number, Plan.title, status)
+    ).all()
+    counts = dict(empty)
+    for pid, kind, number, title, klass, count in rows:
+        line = by_plan.setdefault(
+            pid, PlanCounts(pid, f"{kind} số {number}" if number else kind, title, counts=dict(empty))
+        )
+        line.counts[klass] = count
+        counts[klass] += count
+
+    # 2. the classes per agency
+    by_agency: dict[int, AgencyCounts] = {}
+    rows = db.session.execute(
+        select_items(Agency.id, Agency.code, Agency.name, status, func.count())
+        .join(Agency, Assignment.agency_id == Agency.id)
+        .where(*scope)
+        .group_by(Agency.id, Agency.code, Agency.name, status)
+    ).all()
+    for agency_id, code, name, klass, count in rows:
+        by_agency.setdefault(agency_id, AgencyCounts(agency_id, code, name, counts=dict(empty))).counts[klass] = count
+    agencies = sorted(by_agency.values(), key=lambda a: (-a.overdue, -a.total, a.name))
+
+    # 3. the ageing of what is overdue
+    late = days_late(as_of, tz)
+    bucket = case(
+        *((late <= last, key) for key, _label, _first, last in AGEING if last is not None),
+        else_=AGEING[-1][0],
+    )
+    ageing = {key: 0 for key, *_ in AGEING}
+    for key, count in db.session.execute(
+        select_items(bucket, func.count()).where(*scope, status == StatusClass.OPEN_OVERDUE.value).group_by(bucket)
+    ):
+        ageing[key] = count
+
+    # 4. the on-time rate of the items due in each of the last twelve months (up to the day)
+    months = _months_back(as_of, MONTHS)
+    first = date(months[0][0], months[0][1], 1)
+    year, month = extract("year", DueItem.due_date), extract("month", DueItem.due_date)
+    rates = {f"{y}-{m:02d}": MonthRate(f"{y}-{m:02d}", 0, 0) for y, m in months}
+    for y, m, due, on_time in db.session.execute(
+        select_items(year, month, func.count(), func.count(case((status == StatusClass.DONE_ON_TIME.value, 1))))
+        .where(*scope, DueItem.due_date.is_not(None), DueItem.due_date >= first, DueItem.due_date <= as_of)
+        .group_by(year, month)
+    ):
+        key = f"{int(y)}-{int(m):02d}"
+        if key in rates:
+            rates[key] = MonthRate(key, due, on_time)
+
+    # 5. the office's queues, in the same scope
+    pending = select(ExtensionRequest.due_item_id).where(ExtensionRequest.state == ExtensionState.PENDING.value)
+    waiting, extensions = db.session.execute(
+        select_items(
+            func.count(case((DueItem.state == ItemState.REPORTED.value, 1))),
+            func.count(case((DueItem.id.in_(pending), 1))),
+        ).where(and_(*scope))
+    ).one()
+    return Summary(
+        as_of=as_of,
+        plan_id=plan_id,
+        counts=counts,
+        by_agency=agencies,
+        by_plan=sorted(by_plan.values(), key=lambda p: p.plan_id),
+        ageing=ageing,
+        monthly_on_time_rate=list(rates.values()),
+        waiting_review=waiting,
+        extensions_pending=extensions,
+    )
