@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import case, literal, select
 from sqlalchemy.orm import selectinload
 
 from tracker.accounts.forms import EmptyForm
-from tracker.accounts.models import ALL_ROLES, Role
+from tracker.accounts.models import ALL_ROLES, Role, User
 from tracker.accounts.security import roles_required
 from tracker.core import clock
-from tracker.core.models import record_audit
+from tracker.core.dates import format_date
+from tracker.core.models import AuditEvent, record_audit
 from tracker.extensions import db
+from tracker.importers.details import read_number
+from tracker.plans.forms import PlanForm
 from tracker.plans.models import PLAN_STATUS_LABELS, Assignment, DueItem, Indicator, Plan, Section, Task
 from tracker.plans.queries import plan_counts, plan_tree, visible_plans_query
 from tracker.workflow.forms import CommentForm
@@ -49,7 +55,15 @@ def plan(plan_id: int):
     indicators = db.session.scalars(
         select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.position)
     ).all()
-    return render_template("plans/detail.html", plan=plan, nodes=nodes, indicators=indicators)
+    office = current_user.role in (Role.MONITOR, Role.ADMIN)
+    return render_template(
+        "plans/detail.html",
+        plan=plan,
+        nodes=nodes,
+        indicators=indicators,
+        gaps=plan_gaps(plan) if office else [],
+        changes=_plan_changes(plan) if office else [],
+    )
 
 
 @bp.post("/plans/<int:plan_id>/status")
@@ -76,6 +90,112 @@ def plan_status(plan_id: int):
     db.session.commit()
     flash(f"Kế hoạch chuyển sang “{PLAN_STATUS_LABELS[status]}”.", "success")
     return redirect(url_for("plans.plan", plan_id=plan.id))
+
+
+#: The plan's own details, as the edit form names them
+DETAIL_FIELDS = ("doc_kind", "doc_number", "issued_on", "title", "issuer", "signer", "period_start", "period_end")
+
+
+PLAN_ACTIONS = {
+    "plan_details_changed": "sửa thông tin văn bản",
+    "plan_status_changed": "đổi trạng thái",
+    "plan_reimported": "nhập lại phụ lục (bản sửa đổi)",
+    "plan_created": "nhập kế hoạch",
+}
+PLAN_FIELDS = {
+    "doc_kind": "loại văn bản",
+    "doc_number": "số, ký hiệu",
+    "issued_on": "ngày ban hành",
+    "title": "tên",
+    "issuer": "cơ quan ban hành",
+    "signer": "người ký",
+    "period_start": "từ ngày",
+    "period_end": "đến ngày",
+}
+
+
+def plan_gaps(plan: Plan) -> list[str]:
+    """What the plan's details still lack (a draft's placeholder number, no date), for the office to fill in."""
+    gaps = []
+    if not read_number(plan.doc_number or "")[0]:
+        gaps.append(f"chưa có số, ký hiệu (đang ghi “{plan.doc_number}”)" if plan.doc_number else "chưa có số, ký hiệu")
+    if plan.issued_on is None:
+        gaps.append("chưa có ngày ban hành")
+    if not plan.issuer:
+        gaps.append("chưa có cơ quan ban hành")
+    if not plan.period_start:
+        gaps.append("chưa có năm của kế hoạch")
+    return gaps
+
+
+@bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.MONITOR, Role.ADMIN)
+def edit_plan(plan_id: int):
+    """The office corrects the plan's own details after the import (each change in its history)."""
+    plan = db.get_or_404(Plan, plan_id)
+    data = {name: getattr(plan, name) for name in ("doc_kind", "doc_number", "issued_on", "title", "issuer", "signer")}
+    if plan.period_start:
+        data["year"] = plan.period_start.year
+        if plan.period_end and plan.period_end.year != plan.period_start.year:
+            data["end_year"] = plan.period_end.year
+    form = PlanForm(data=data if request.method == "GET" else None)
+    if form.validate_on_submit():
+        values = form.plan_values()
+        values.pop("year")
+        before = {name: getattr(plan, name) for name in DETAIL_FIELDS}
+        changed = {name: value for name, value in values.items() if before[name] != value}
+        if changed:
+            for name, value in changed.items():
+                setattr(plan, name, value)
+            record_audit(
+                plan,
+                "plan_details_changed",
+                by=current_user,
+                now=clock.now(),
+                before=_jsonable({name: before[name] for name in changed}),
+                after=_jsonable(changed),
+            )
+            db.session.commit()
+            flash("Đã lưu thông tin văn bản của kế hoạch.", "success")
+        else:
+            flash("Không có thông tin nào thay đổi.", "info")
+        return redirect(url_for("plans.plan", plan_id=plan.id))
+    return render_template("plans/edit.html", plan=plan, form=form), (400 if request.method == "POST" else 200)
+
+
+def _jsonable(values: dict) -> dict:
+    return {name: value.isoformat() if hasattr(value, "isoformat") else value for name, value in values.items()}
+
+
+def _shown(value) -> str:
+    """A stored value as the page shows it: ISO dates as dd/mm/yyyy, nothing as "—"."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return format_date(date.fromisoformat(value))
+    return str(value) if value not in (None, "") else "—"
+
+
+def _plan_changes(plan: Plan) -> list[tuple]:
+    """The plan's history (import, details, status), newest first: (when, who, what) in Vietnamese."""
+    rows = db.session.execute(
+        select(AuditEvent, User.full_name)
+        .outerjoin(User, AuditEvent.actor_id == User.id)
+        .where(AuditEvent.object_type == "plans", AuditEvent.object_id == plan.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(20)
+    ).all()
+    out = []
+    for event, who in rows:
+        what = PLAN_ACTIONS.get(event.action, event.action)
+        after, before = event.after or {}, event.before or {}
+        if event.action == "plan_details_changed":
+            what += ": " + "; ".join(
+                f"{PLAN_FIELDS.get(name, name)} “{_shown(before.get(name))}” → “{_shown(value)}”"
+                for name, value in after.items()
+            )
+        elif event.action == "plan_status_changed" and after.get("status") in PLAN_STATUS_LABELS:
+            what += f" ({PLAN_STATUS_LABELS[after['status']]})"
+        out.append((event.at, who or "Hệ thống", what))
+    return out
 
 
 def _visible_task(task_id: int) -> Task:

@@ -1,7 +1,9 @@
 """The overview ("Tổng quan") of leaders and the office as of a date: the five status classes overall and per plan,
 overdue items by agency, the ageing of what is overdue, the monthly on-time rate, and the office's queues.
 
-One set of figures for the page and ``GET /api/v1/reports/summary``, six queries whatever the number of items. The
+One set of figures for the page and ``GET /api/v1/reports/summary``: one pass over the items for the classes, the
+ageing and the queues, one over the last twelve months' due dates, and two lookups of names, whatever the number of
+items. The
 scope is the monthly report's: lead items (one per lead agency; coordinators are not counted) of the plans being
 tracked or closed, so the overdue count of an agency here is the one the monthly list gives on the same date.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, extract, func, select
+from sqlalchemy import case, extract, func, select
 
 from tracker.agencies.models import Agency
 from tracker.extensions import db
@@ -146,44 +148,54 @@ def build_summary(as_of: date, tz: str, *, plan_id: int | None = None) -> Summar
         scope.append(Task.plan_id == plan_id)
     empty = {klass.value: 0 for klass in STATUS_ORDER}
 
-    # 1. the classes per plan (the overall counts are their sum)
-    by_plan: dict[int, PlanCounts] = {}
-    rows = db.session.execute(
-        select_items(Plan.id, Plan.doc_kind, Plan.doc_number, Plan.title, status, func.count())
-        .where(*scope)
-        .group_by(Plan.id, Plan.doc_kind, Plan.doc_number, Plan.title, status)
-    ).all()
-    counts = dict(empty)
-    for pid, kind, number, title, klass, count in rows:
-        line = by_plan.setdefault(
-            pid, PlanCounts(pid, f"{kind} số {number}" if number else kind, title, counts=dict(empty))
-        )
-        line.counts[klass] = count
-        counts[klass] += count
-
-    # 2. the classes per agency
-    by_agency: dict[int, AgencyCounts] = {}
-    rows = db.session.execute(
-        select_items(Agency.id, Agency.code, Agency.name, status, func.count())
-        .join(Agency, Assignment.agency_id == Agency.id)
-        .where(*scope)
-        .group_by(Agency.id, Agency.code, Agency.name, status)
-    ).all()
-    for agency_id, code, name, klass, count in rows:
-        by_agency.setdefault(agency_id, AgencyCounts(agency_id, code, name, counts=dict(empty))).counts[klass] = count
-    agencies = sorted(by_agency.values(), key=lambda a: (-a.overdue, -a.total, a.name))
-
-    # 3. the ageing of what is overdue
+    # 1. one pass over the items: the classes per plan and agency, the ageing of the overdue ones, the queues
     late = days_late(as_of, tz)
     bucket = case(
+        (status != StatusClass.OPEN_OVERDUE.value, ""),
         *((late <= last, key) for key, _label, _first, last in AGEING if last is not None),
         else_=AGEING[-1][0],
     )
+    pending = select(ExtensionRequest.due_item_id).where(ExtensionRequest.state == ExtensionState.PENDING.value)
+    rows = db.session.execute(
+        select_items(
+            Task.plan_id,
+            Assignment.agency_id,
+            status,
+            bucket,
+            func.count(),
+            func.count(case((DueItem.state == ItemState.REPORTED.value, 1))),
+            func.count(case((DueItem.id.in_(pending), 1))),
+        )
+        .where(*scope)
+        .group_by(Task.plan_id, Assignment.agency_id, status, bucket)
+    ).all()
+    counts = dict(empty)
+    per_plan: dict[int, dict[str, int]] = {}
+    per_agency: dict[int, dict[str, int]] = {}
     ageing = {key: 0 for key, *_ in AGEING}
-    for key, count in db.session.execute(
-        select_items(bucket, func.count()).where(*scope, status == StatusClass.OPEN_OVERDUE.value).group_by(bucket)
-    ):
-        ageing[key] = count
+    waiting = extensions = 0
+    for pid, agency_id, klass, key, count, reported, extension in rows:
+        counts[klass] += count
+        per_plan.setdefault(pid, dict(empty))[klass] += count
+        per_agency.setdefault(agency_id, dict(empty))[klass] += count
+        if key:
+            ageing[key] += count
+        waiting += reported
+        extensions += extension
+
+    # 2. the names of the plans and agencies counted (two small lookups)
+    plans = db.session.execute(
+        select(Plan.id, Plan.doc_kind, Plan.doc_number, Plan.title).where(Plan.id.in_(list(per_plan)))
+    ).all()
+    by_plan = [
+        PlanCounts(pid, f"{kind} số {number}" if number else kind, title, counts=per_plan[pid])
+        for pid, kind, number, title in sorted(plans)
+    ]
+    names = db.session.execute(select(Agency.id, Agency.code, Agency.name).where(Agency.id.in_(list(per_agency))))
+    agencies = sorted(
+        (AgencyCounts(agency_id, code, name, counts=per_agency[agency_id]) for agency_id, code, name in names),
+        key=lambda a: (-a.overdue, -a.total, a.name),
+    )
 
     # 4. the on-time rate of the items due in each of the last twelve months (up to the day)
     months = _months_back(as_of, MONTHS)
@@ -199,20 +211,12 @@ def build_summary(as_of: date, tz: str, *, plan_id: int | None = None) -> Summar
         if key in rates:
             rates[key] = MonthRate(key, due, on_time)
 
-    # 5. the office's queues, in the same scope
-    pending = select(ExtensionRequest.due_item_id).where(ExtensionRequest.state == ExtensionState.PENDING.value)
-    waiting, extensions = db.session.execute(
-        select_items(
-            func.count(case((DueItem.state == ItemState.REPORTED.value, 1))),
-            func.count(case((DueItem.id.in_(pending), 1))),
-        ).where(and_(*scope))
-    ).one()
     return Summary(
         as_of=as_of,
         plan_id=plan_id,
         counts=counts,
         by_agency=agencies,
-        by_plan=sorted(by_plan.values(), key=lambda p: p.plan_id),
+        by_plan=by_plan,
         ageing=ageing,
         monthly_on_time_rate=list(rates.values()),
         waiting_review=waiting,
