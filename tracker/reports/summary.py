@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, extract, func, select
+from sqlalchemy import and_, case, extract, func, select
 
 from tracker.agencies.models import Agency
 from tracker.extensions import db
@@ -148,40 +148,70 @@ def build_summary(as_of: date, tz: str, *, plan_id: int | None = None) -> Summar
         scope.append(Task.plan_id == plan_id)
     empty = {klass.value: 0 for klass in STATUS_ORDER}
 
-    # 1. one pass over the items: the classes per plan and agency, the ageing of the overdue ones, the queues
-    late = days_late(as_of, tz)
-    bucket = case(
-        (status != StatusClass.OPEN_OVERDUE.value, ""),
-        *((late <= last, key) for key, _label, _first, last in AGEING if last is not None),
-        else_=AGEING[-1][0],
-    )
+    first_month = _months_back(as_of, MONTHS)[0]
+    first = date(first_month[0], first_month[1], 1)
+
+    # 1. one pass over the items: the classes per plan and agency, the ageing of the overdue ones, the queues and
+    # the on-time rate of the items due in each of the last twelve months (up to the day).
+    # The class and the days late are computed once per item (a subquery), then grouped.
     pending = select(ExtensionRequest.due_item_id).where(ExtensionRequest.state == ExtensionState.PENDING.value)
-    rows = db.session.execute(
+    item = (
         select_items(
-            Task.plan_id,
-            Assignment.agency_id,
-            status,
-            bucket,
-            func.count(),
-            func.count(case((DueItem.state == ItemState.REPORTED.value, 1))),
-            func.count(case((DueItem.id.in_(pending), 1))),
+            Task.plan_id.label("plan_id"),
+            Assignment.agency_id.label("agency_id"),
+            status.label("status"),
+            days_late(as_of, tz).label("late"),
+            case((DueItem.state == ItemState.REPORTED.value, 1), else_=0).label("reported"),
+            case((DueItem.id.in_(pending), 1), else_=0).label("extension"),
+            # the month of the due date, for the on-time rate of the last twelve months (0: outside them)
+            case(
+                (
+                    and_(DueItem.due_date >= first, DueItem.due_date <= as_of),
+                    extract("year", DueItem.due_date) * 100 + extract("month", DueItem.due_date),
+                ),
+                else_=0,
+            ).label("month"),
         )
         .where(*scope)
-        .group_by(Task.plan_id, Assignment.agency_id, status, bucket)
+        .subquery()
+    )
+    bucket = case(
+        (item.c.status != StatusClass.OPEN_OVERDUE.value, ""),
+        *((item.c.late <= last, key) for key, _label, _first, last in AGEING if last is not None),
+        else_=AGEING[-1][0],
+    )
+    rows = db.session.execute(
+        select(
+            item.c.plan_id,
+            item.c.agency_id,
+            item.c.status,
+            bucket,
+            item.c.month,
+            func.count(),
+            func.sum(item.c.reported),
+            func.sum(item.c.extension),
+        ).group_by(item.c.plan_id, item.c.agency_id, item.c.status, bucket, item.c.month)
     ).all()
     counts = dict(empty)
     per_plan: dict[int, dict[str, int]] = {}
     per_agency: dict[int, dict[str, int]] = {}
     ageing = {key: 0 for key, *_ in AGEING}
     waiting = extensions = 0
-    for pid, agency_id, klass, key, count, reported, extension in rows:
+    months = _months_back(as_of, MONTHS)
+    rates = {f"{y}-{m:02d}": MonthRate(f"{y}-{m:02d}", 0, 0) for y, m in months}
+    for pid, agency_id, klass, key, month, count, reported, extension in rows:
+        if month:
+            rate = rates.get(f"{int(month) // 100}-{int(month) % 100:02d}")
+            if rate is not None:
+                rate.due += count
+                rate.on_time += count if klass == StatusClass.DONE_ON_TIME else 0
         counts[klass] += count
         per_plan.setdefault(pid, dict(empty))[klass] += count
         per_agency.setdefault(agency_id, dict(empty))[klass] += count
         if key:
             ageing[key] += count
-        waiting += reported
-        extensions += extension
+        waiting += int(reported or 0)
+        extensions += int(extension or 0)
 
     # 2. the names of the plans and agencies counted (two small lookups)
     plans = db.session.execute(
@@ -196,20 +226,6 @@ def build_summary(as_of: date, tz: str, *, plan_id: int | None = None) -> Summar
         (AgencyCounts(agency_id, code, name, counts=per_agency[agency_id]) for agency_id, code, name in names),
         key=lambda a: (-a.overdue, -a.total, a.name),
     )
-
-    # 4. the on-time rate of the items due in each of the last twelve months (up to the day)
-    months = _months_back(as_of, MONTHS)
-    first = date(months[0][0], months[0][1], 1)
-    year, month = extract("year", DueItem.due_date), extract("month", DueItem.due_date)
-    rates = {f"{y}-{m:02d}": MonthRate(f"{y}-{m:02d}", 0, 0) for y, m in months}
-    for y, m, due, on_time in db.session.execute(
-        select_items(year, month, func.count(), func.count(case((status == StatusClass.DONE_ON_TIME.value, 1))))
-        .where(*scope, DueItem.due_date.is_not(None), DueItem.due_date >= first, DueItem.due_date <= as_of)
-        .group_by(year, month)
-    ):
-        key = f"{int(y)}-{int(m):02d}"
-        if key in rates:
-            rates[key] = MonthRate(key, due, on_time)
 
     return Summary(
         as_of=as_of,
