@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from urllib.parse import urlsplit
+
+#: Addresses that only this machine can open
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}  # noqa: S104 - compared with, never bound
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -115,6 +119,13 @@ class ProductionConfig(Config):
             raise RuntimeError("TRACKER_SECRET_KEY (or instance/secret_key) must be set in production")
         if not config.get("SQLALCHEMY_DATABASE_URI"):
             raise RuntimeError("TRACKER_DATABASE_URL must be set in production")
+        # the links in every mail: the address people open, never this machine's loopback
+        base = urlsplit(config.get("BASE_URL") or "")
+        if base.scheme not in ("http", "https") or (base.hostname or "") in LOOPBACK:
+            raise RuntimeError(
+                "TRACKER_BASE_URL must be set in production to the address users open (https://…), "
+                "not a loopback address: the links in the emails use it"
+            )
 
 
 class TestConfig(Config):

@@ -252,6 +252,7 @@ def test_production_cookie_has_the_host_prefix(monkeypatch, tmp_path):
     class Prod(ProductionConfig):
         SECRET_KEY = "y" * 40
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.db'}"
+        BASE_URL = "https://theodoi.example.gov.vn"
 
     from tracker import create_app
 
@@ -270,6 +271,19 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     with pytest.raises(RuntimeError, match="TRACKER_SECRET_KEY"):
         create_app(Prod, instance_path=str(tmp_path))
     assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize("base_url", [None, "", "http://127.0.0.1:5000", "http://localhost", "theodoi.example.gov.vn"])
+def test_production_refuses_to_start_without_the_public_address_the_emails_link_to(tmp_path, base_url):
+    class Prod(ProductionConfig):
+        SECRET_KEY = "y" * 40
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.db'}"
+        BASE_URL = base_url
+
+    from tracker import create_app
+
+    with pytest.raises(RuntimeError, match="TRACKER_BASE_URL"):
+        create_app(Prod, instance_path=str(tmp_path))
 
 
 def test_last_login_is_recorded(browser, make_user, db, clock):
