@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from reminders import generate  # noqa: E402
 from sqlalchemy import bindparam, event, text, update  # noqa: E402
 
 from config import Config  # noqa: E402
-from reminders import generate  # noqa: E402
 from tracker import create_app  # noqa: E402
 from tracker.core.clock import FixedClock  # noqa: E402
 
