@@ -142,8 +142,10 @@ def test_filters_by_status_due_within_role_and_plan(plan, logged_in, db, clock):
 def test_office_sees_every_agency_and_filters_by_agency(plan, logged_in, agency):
     browser, _ = logged_in("monitor")
     page = browser.get("/items?role=lead").get_data(as_text=True)
-    assert '<td data-label="Đơn vị">UBND thành phố Hội An</td>' in page
-    assert '<td data-label="Đơn vị">Sở Tư pháp</td>' not in page  # it only coordinates
+    hoian = agency("UBND_HOIAN").id
+    # each agency name links to that agency's items
+    assert f'<td data-label="Đơn vị"><a href="/items?agency={hoian}">UBND thành phố Hội An</a></td>' in page
+    assert ">Sở Tư pháp</a></td>" not in page  # it only coordinates
     page = browser.get(f"/items?agency={agency('UBND_HOIAN').id}").get_data(as_text=True)
     assert len(rows_of(page)) == 1
 

@@ -36,7 +36,14 @@ from tracker.workflow.operations import (
     review_completion,
     update_progress,
 )
-from tracker.workflow.queries import ItemFilter, item_list_conditions, items_query, review_queue_query, visible_item
+from tracker.workflow.queries import (
+    ItemFilter,
+    item_list_conditions,
+    item_order,
+    items_query,
+    review_queue_query,
+    visible_item,
+)
 from tracker.workflow.schemas import (
     CommentInputSchema,
     CommentListSchema,
@@ -188,9 +195,10 @@ def list_items(args):
         state=args.get("state"),
         due_from=args.get("due_from"),
         due_to=args.get("due_to"),
+        q=args.get("q", ""),
     )
     query = items_query(current_user, today, tz).where(*item_list_conditions(current_user, flt, today, tz))
-    query = query.order_by(DueItem.due_date.is_(None), DueItem.due_date, Task.plan_id, Task.position, DueItem.id)
+    query = query.order_by(*item_order(args.get("sort"), today, tz))
     return _page(query, args["page"], args["per_page"])
 
 
@@ -320,7 +328,12 @@ def get_review_queue(args):
     if args.get("agency"):
         agency_id = db.session.scalar(select(Agency.id).where(Agency.code == args["agency"])) or -1
     query = review_queue_query(
-        current_user, clock.today(), current_app.config["TIMEZONE"], plan_id=args.get("plan"), agency_id=agency_id
+        current_user,
+        clock.today(),
+        current_app.config["TIMEZONE"],
+        plan_id=args.get("plan"),
+        agency_id=agency_id,
+        q=args.get("q", ""),
     )
     return _page(query, args["page"], args["per_page"])
 

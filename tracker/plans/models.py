@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -119,6 +120,17 @@ class Task(db.Model):
     schedule_kind: Mapped[str] = mapped_column(String(12), default="unknown")
     #: The parsed schedule: {"kind", "due_dates": [...], "relative": {...} | None, "needs_review"}
     schedule: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Number and content folded for search (tracker.core.search), kept by the ORM on every insert and update
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    __table_args__ = (
+        Index(
+            "ix_tasks_search_text",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
+    )
 
     plan = relationship("Plan", back_populates="tasks")
     section = relationship("Section")
@@ -325,3 +337,11 @@ class IndicatorTarget(db.Model):
 
     indicator = relationship("Indicator", back_populates="targets")
     agency = relationship("Agency")
+
+
+@event.listens_for(Task, "before_insert")
+@event.listens_for(Task, "before_update")
+def _fold_for_search(mapper, connection, task: Task) -> None:
+    from tracker.core.search import fold
+
+    task.search_text = fold(f"{task.number or ''} {task.content or ''}")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from tracker.accounts.models import AGENCY_ROLES, User
 from tracker.agencies.models import Agency
+from tracker.core.search import matches
 from tracker.extensions import db
 from tracker.plans.models import Assignment, AssignmentRole, DueItem, ItemState, Plan, Task
 from tracker.workflow.models import ExtensionRequest, ExtensionState, UserNotice
@@ -120,9 +121,13 @@ def visible_file(user: User, file_id: int):
     )
 
 
-def review_queue_query(user: User, as_of: date, tz: str, *, plan_id: int | None = None, agency_id: int | None = None):
+def review_queue_query(
+    user: User, as_of: date, tz: str, *, plan_id: int | None = None, agency_id: int | None = None, q: str = ""
+):
     """Reports waiting for the office, oldest first, with what a list shows."""
     query = items_query(user, as_of, tz).where(DueItem.state == ItemState.REPORTED.value)
+    if q:
+        query = query.where(matches(Task.search_text, q))
     if plan_id:
         query = query.where(Task.plan_id == plan_id)
     if agency_id:
@@ -130,7 +135,7 @@ def review_queue_query(user: User, as_of: date, tz: str, *, plan_id: int | None 
     return query.order_by(DueItem.reported_at, DueItem.id)
 
 
-def pending_extensions_query(*, plan_id: int | None = None, agency_id: int | None = None) -> Select:
+def pending_extensions_query(*, plan_id: int | None = None, agency_id: int | None = None, q: str = "") -> Select:
     """Extension requests waiting for a decision, oldest first, with their item, task, plan and agency."""
     query = (
         select(ExtensionRequest, DueItem, Task, Plan, Agency)
@@ -145,6 +150,8 @@ def pending_extensions_query(*, plan_id: int | None = None, agency_id: int | Non
         query = query.where(Task.plan_id == plan_id)
     if agency_id:
         query = query.where(Assignment.agency_id == agency_id)
+    if q:
+        query = query.where(matches(Task.search_text, q))
     return query.order_by(ExtensionRequest.requested_at, ExtensionRequest.id)
 
 
@@ -228,6 +235,8 @@ class ItemFilter:
     due_to: date | None = None
     #: Only items with an extension request waiting for the office
     extension_pending: bool = False
+    #: Free text: each word must appear in the task's number or content, diacritics and case ignored
+    q: str = ""
 
 
 def item_list_conditions(user: User, flt: ItemFilter, as_of: date, tz: str, *, with_status: bool = True) -> list:
@@ -255,9 +264,29 @@ def item_list_conditions(user: User, flt: ItemFilter, as_of: date, tz: str, *, w
                 select(ExtensionRequest.due_item_id).where(ExtensionRequest.state == ExtensionState.PENDING.value)
             )
         )
+    if flt.q:
+        conditions.append(matches(Task.search_text, flt.q))
     if with_status and flt.status in STATUS_CLASSES:
         conditions.append(status_class(as_of, tz) == flt.status)
     return conditions
+
+
+#: The orders of an item list: due date (default), latest due first, most days late, agency, plan
+SORTS = ("due", "-due", "late", "agency", "plan")
+
+
+def item_order(sort: str | None, as_of: date, tz: str) -> list:
+    """ORDER BY of an item list (an unknown sort is the default: by due date)."""
+    tail = [DueItem.id]
+    if sort == "-due":
+        return [DueItem.due_date.is_(None), DueItem.due_date.desc(), Task.plan_id, Task.position, *tail]
+    if sort == "late":
+        return [days_late(as_of, tz).desc().nulls_last(), DueItem.due_date, *tail]
+    if sort == "agency":
+        return [Agency.name, DueItem.due_date.is_(None), DueItem.due_date, *tail]
+    if sort == "plan":
+        return [Task.plan_id, Task.position, DueItem.due_date, *tail]
+    return [DueItem.due_date.is_(None), DueItem.due_date, Task.plan_id, Task.position, Agency.name, *tail]
 
 
 ITEM_STATES = frozenset(s.value for s in ItemState)

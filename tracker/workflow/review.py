@@ -23,7 +23,11 @@ OFFICE = (Role.MONITOR, Role.ADMIN)
 
 
 def _filters() -> dict:
-    return {"plan": request.args.get("plan", type=int), "agency": request.args.get("agency", type=int)}
+    return {
+        "plan": request.args.get("plan", type=int),
+        "agency": request.args.get("agency", type=int),
+        "q": request.args.get("q", "").strip()[:200],
+    }
 
 
 def _choices():
@@ -48,6 +52,7 @@ def queue():
         current_app.config["TIMEZONE"],
         plan_id=filters["plan"],
         agency_id=filters["agency"],
+        q=filters["q"],
     )
     page = paginate(query, request.args.get("page", 1, type=int), scalars=False)
     plans, agencies = _choices()
@@ -89,7 +94,7 @@ def accept_selected():
 @roles_required(*OFFICE)
 def extensions():
     filters = _filters()
-    query = pending_extensions_query(plan_id=filters["plan"], agency_id=filters["agency"])
+    query = pending_extensions_query(plan_id=filters["plan"], agency_id=filters["agency"], q=filters["q"])
     page = paginate(query, request.args.get("page", 1, type=int), scalars=False)
     plans, agencies = _choices()
     return render_template(

@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from tracker.api.schemas import AgencyRefSchema, BaseSchema
 from tracker.plans.models import ITEM_STATE_LABELS, LATE_REASON_LABELS
+from tracker.workflow.queries import SORTS
 from tracker.workflow.status import STATUS_LABELS
 
 LONG = validate.Length(max=4000, error="Tối đa 4.000 ký tự.")
@@ -53,6 +54,10 @@ class QueueQuerySchema(BaseSchema):
     per_page = fields.Integer(
         load_default=50, validate=validate.Range(min=1, max=200, error="Mỗi trang từ 1 đến 200 dòng.")
     )
+    q = fields.String(
+        validate=validate.Length(max=200, error="Tối đa 200 ký tự."),
+        metadata={"description": "Tìm trong số và nội dung nhiệm vụ, không phân biệt dấu và chữ hoa"},
+    )
 
 
 class ItemQuerySchema(QueueQuerySchema):
@@ -66,6 +71,10 @@ class ItemQuerySchema(QueueQuerySchema):
     )
     due_from = fields.Date()
     due_to = fields.Date()
+    sort = fields.String(
+        validate=validate.OneOf(SORTS, error="Cách sắp xếp không hợp lệ."),
+        metadata={"enum": list(SORTS), "description": "due (mặc định), -due, late, agency, plan"},
+    )
 
 
 class ProgressSchema(BaseSchema):

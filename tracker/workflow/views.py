@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import and_, select
 from wtforms import SelectChoice
@@ -15,7 +16,7 @@ from tracker.agencies.models import Agency
 from tracker.core import clock
 from tracker.core.pagination import paginate
 from tracker.extensions import db
-from tracker.plans.models import Assignment, AssignmentRole, DueItem, Plan, Task
+from tracker.plans.models import ITEM_STATE_LABELS, Assignment, AssignmentRole, DueItem, Plan, Task
 from tracker.workflow import files as file_store
 from tracker.workflow.forms import AssignForm, CompletionForm, ExtensionForm, FileForm, ProgressForm, ReviewForm
 from tracker.workflow.history import task_history
@@ -36,10 +37,12 @@ from tracker.workflow.operations import (
     update_progress,
 )
 from tracker.workflow.queries import (
+    SORTS,
     ItemFilter,
     agency_workspace,
     editable_scope,
     item_list_conditions,
+    item_order,
     items_query,
     recent_user_notices,
     status_counts,
@@ -51,11 +54,8 @@ from tracker.workflow.status import STATUS_LABELS, days_late, status_class
 bp = Blueprint("workflow", __name__)
 
 
-@bp.get("/items")
-@roles_required(*ALL_ROLES)
-def items():
-    tz = current_app.config["TIMEZONE"]
-    today = clock.today()
+def _item_list(today, tz):
+    """The list's query from its arguments, for the page and its export alike: (query, conditions, filters)."""
     is_agency = current_user.role in AGENCY_ROLES
     query = items_query(current_user, today, tz)
     plan_id = request.args.get("plan", type=int)
@@ -63,25 +63,45 @@ def items():
     role = request.args.get("role", "")
     state = request.args.get("state", "")
     agency_id = None if is_agency else request.args.get("agency", type=int)
+    q = request.args.get("q", "").strip()[:200]
+    sort = request.args.get("sort", "")
     flt = ItemFilter(
         plan_id=plan_id,
         agency_id=agency_id,
         state=state,
         role=role,
         extension_pending=request.args.get("extension") == "pending",
+        q=q,
     )
     conditions = item_list_conditions(current_user, flt, today, tz, with_status=False)
     if within is not None and 0 <= within <= 3650:
         conditions.append(and_(DueItem.due_date >= today, DueItem.due_date <= today + timedelta(days=within)))
-
-    # The counts show every class under the other filters; the list shows the chosen class
-    counts = status_counts(conditions, today, tz)
     status = request.args.get("status", "")
     if status in STATUS_LABELS:
         query = query.where(status_class(today, tz) == status)
-    query = query.where(*conditions).order_by(
-        DueItem.due_date.is_(None), DueItem.due_date, Task.plan_id, Task.position, Agency.name
-    )
+    query = query.where(*conditions).order_by(*item_order(sort, today, tz))
+    filters = {
+        "plan": plan_id,
+        "status": status,
+        "within": within,
+        "role": role,
+        "agency": agency_id,
+        "state": state,
+        "q": q,
+        "sort": sort if sort in SORTS else "",
+    }
+    return query, conditions, filters
+
+
+@bp.get("/items")
+@roles_required(*ALL_ROLES)
+def items():
+    tz = current_app.config["TIMEZONE"]
+    today = clock.today()
+    is_agency = current_user.role in AGENCY_ROLES
+    query, conditions, filters = _item_list(today, tz)
+    # The counts show every class under the other filters; the list shows the chosen class
+    counts = status_counts(conditions, today, tz)
     page = paginate(query, request.args.get("page", 1, type=int), scalars=False)
     plans = db.session.scalars(select(Plan).order_by(Plan.issued_on.desc().nulls_last(), Plan.id.desc())).all()
     agencies = [] if is_agency else db.session.scalars(select(Agency).order_by(Agency.kind, Agency.name)).all()
@@ -95,15 +115,77 @@ def items():
         counts=counts,
         plans=plans,
         agencies=agencies,
-        filters={
-            "plan": plan_id,
-            "status": status,
-            "within": within,
-            "role": role,
-            "agency": agency_id,
-            "state": state,
-        },
+        filters=filters,
         is_agency=is_agency,
+    )
+
+
+#: The most rows one export writes (a province's list is far shorter; the page says to filter)
+EXPORT_MAX_ROWS = 100_000
+
+
+@bp.get("/items/export.xlsx")
+@roles_required(*ALL_ROLES)
+def export_items():
+    """Exactly the filtered list (the same arguments as the page) as an Excel workbook, streamed row by row."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    tz = current_app.config["TIMEZONE"]
+    today = clock.today()
+    query, _conditions, _filters = _item_list(today, tz)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Nhiệm vụ")
+    header = [
+        "STT",
+        "Nhiệm vụ",
+        "Cơ quan, đơn vị",
+        "Kế hoạch",
+        "Vai trò",
+        "Hạn",
+        "Tình trạng",
+        "Số ngày quá hạn",
+        "Trạng thái báo cáo",
+        "Tiến độ (%)",
+    ]
+    for column, width in zip("ABCDEFGHIJ", (6, 70, 36, 40, 10, 12, 26, 10, 22, 10), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    titles = []
+    for label in header:
+        title = WriteOnlyCell(sheet, value=label)
+        title.font = Font(bold=True)
+        titles.append(title)
+    sheet.append(titles)
+    count = 0
+    rows = db.session.execute(query.limit(EXPORT_MAX_ROWS).execution_options(yield_per=2000))
+    for item, assignment, task, plan, agency, status, late in rows:
+        count += 1
+        due = WriteOnlyCell(sheet, value=item.due_date)
+        due.number_format = "dd/mm/yyyy"
+        sheet.append(
+            [
+                count,
+                f"{task.number}. {task.content}" if task.number else task.content,
+                agency.name,
+                f"{plan.reference} – {plan.title}",
+                "Chủ trì" if assignment.role == "lead" else "Phối hợp",
+                due if item.due_date else (task.deadline_text or ""),
+                STATUS_LABELS.get(status, status),
+                int(late) if late else None,
+                ITEM_STATE_LABELS.get(item.state, item.state),
+                item.progress,
+            ]
+        )
+    sheet.auto_filter.ref = f"A1:J{count + 1}"
+    out = io.BytesIO()
+    book.save(out)
+    name = f"nhiem-vu-{today:%Y-%m-%d}.xlsx"
+    return Response(
+        out.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename={name}"},
     )
 
 
