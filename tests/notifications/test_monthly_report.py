@@ -156,3 +156,40 @@ def test_the_administrator_edits_the_recipients_and_thresholds(plan, logged_in, 
         ).status_code
         == 403
     )
+
+
+def _names(page: str) -> list[str]:
+    import re
+
+    table = page[page.index('<table class="table ranking">') :]
+    return re.findall(r'<td data-label="Cơ quan, đơn vị"><a href="/items\?agency=\d+&amp;role=lead">([^<]+)</a>', table)
+
+
+def test_the_web_ranking_sorts_collapses_and_links(plan, logged_in, monkeypatch):
+    from tracker.reports import views
+
+    monkeypatch.setattr(views, "ITEMS_SHOWN", 2)
+    browser, _ = logged_in("leader")
+    page = browser.get("/reports/monthly?month=2024-04").get_data(as_text=True)
+    assert _names(page)[:2] == ["Sở Xây dựng", "Sở Nội vụ"]  # the ranking
+    assert 'type="month"' not in page and '<option value="2024-04" selected>04/2024</option>' in page
+    # each agency's overdue items under its own row, collapsed; past the cap, a link to all of them
+    assert "<details><summary>3</summary>" in page
+    assert "Việc A của Sở Xây dựng" in page and "Việc C của Sở Xây dựng" not in page  # the longest first, 2 shown
+    assert "Xem cả 3 nhiệm vụ quá hạn" in page
+    by_name = _names(browser.get("/reports/monthly?month=2024-04&sort=name").get_data(as_text=True))
+    assert by_name == sorted(by_name)
+    by_longest = _names(browser.get("/reports/monthly?month=2024-04&sort=longest").get_data(as_text=True))
+    assert by_longest[0] == "Sở Nội vụ"  # 70 days
+    assert _names(browser.get("/reports/monthly?month=2024-04&sort=bogus").get_data(as_text=True))[:2] == [
+        "Sở Xây dựng",
+        "Sở Nội vụ",
+    ]
+
+
+def test_the_month_under_way_as_of_today(plan, logged_in):
+    browser, _ = logged_in("monitor")  # the clock stands at 01/03/2024
+    page = browser.get("/reports/monthly?view=today").get_data(as_text=True)
+    assert "tháng 03/2024 (đến ngày 01/03/2024)" in page
+    assert _names(page) == ["Sở Nội vụ"]  # due 20/02, the only item due by today
+    assert 'aria-current="page">Tháng này, đến hôm nay</a>' in page

@@ -116,10 +116,11 @@ def previous_month(moment: datetime | date) -> tuple[int, int]:
     return (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
 
 
-def build_monthly_report(year: int, month: int) -> MonthlyReport:
+def build_monthly_report(year: int, month: int, *, as_of: date | None = None) -> MonthlyReport:
+    """The list for a month, as of its last day; or, for the month under way, as of ``as_of`` (items due by then)."""
     config = current_app.config
     tz = config["TIMEZONE"]
-    as_of = month_end(year, month)
+    as_of = min(as_of, month_end(year, month)) if as_of else month_end(year, month)
     status = status_class(as_of, tz)
     scope = (
         Plan.status.in_(["active", "closed"]),

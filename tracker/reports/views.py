@@ -46,11 +46,42 @@ def _month() -> tuple[int, int]:
     return previous_month(clock.today())
 
 
+#: How the ranking may be sorted: key → (label, sort key of a line)
+RANKINGS = {
+    "rank": ("Xếp hạng", lambda line: line.rank),
+    "name": ("Cơ quan, đơn vị", lambda line: line.name),
+    "overdue": ("Quá hạn", lambda line: (-line.overdue_count, line.rank)),
+    "longest": ("Quá hạn lâu nhất", lambda line: (-line.longest, line.rank)),
+    "done_late": ("Hoàn thành quá hạn", lambda line: (-line.counts.get("done_late", 0), line.rank)),
+    "done_on_time": ("Hoàn thành đúng hạn", lambda line: (-line.counts.get("done_on_time", 0), line.rank)),
+}
+#: How many overdue items the page lists under an agency (the rest are one click away, in the items list)
+ITEMS_SHOWN = 20
+
+
+def _month_choices(today, shown: tuple[int, int]) -> list[tuple[str, str]]:
+    """The months one may pick, newest first ("2026-11", "11/2026"), with the one shown: no browser month widget."""
+    out = []
+    year, month = max((today.year, today.month), shown)
+    for _ in range(36):
+        out.append((year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    if shown not in out:
+        out.append(shown)
+    return [(f"{y}-{m:02d}", f"{m:02d}/{y}") for y, m in out]
+
+
 @bp.get("/monthly")
 @roles_required(*READERS)
 def monthly():
-    year, month = _month()
-    report = build_monthly_report(year, month)
+    today = clock.today()
+    live = request.args.get("view") == "today"
+    year, month = (today.year, today.month) if live else _month()
+    report = build_monthly_report(year, month, as_of=today if live else None)
+    sort = request.args.get("sort", "rank")
+    if sort not in RANKINGS:
+        sort = "rank"
+    lines = sorted(report.lines, key=RANKINGS[sort][1])
     form = None
     if current_user.role == Role.ADMIN:
         form = ReportSettingsForm(
@@ -60,7 +91,17 @@ def monthly():
                 "min_days": report.criticism_min_days,
             }
         )
-    return render_template("reports/monthly.html", report=report, form=form)
+    return render_template(
+        "reports/monthly.html",
+        report=report,
+        lines=lines,
+        form=form,
+        live=live,
+        sort=sort,
+        rankings=RANKINGS,
+        months=_month_choices(today, (year, month)),
+        items_shown=ITEMS_SHOWN,
+    )
 
 
 @bp.get("/monthly.<kind>")
