@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from tests.factories import dated, make_plan
@@ -75,7 +76,57 @@ def test_the_administrator_edits_a_schedule(db, logged_in):
     assert good.status_code == 302
     db.session.expire_all()
     assert db.session.get(JobSchedule, "reminders").crontab == "0 7 * * mon-fri"
-    assert "0 7 * * mon-fri" in admin.get("/admin/schedules").get_data(as_text=True)
+    listing = admin.get("/admin/schedules").get_data(as_text=True)
+    assert "7 giờ 00, thứ Hai đến thứ Sáu" in listing and "mon-fri" not in listing  # words, not a crontab line
+
+
+def test_a_schedule_in_words(db, logged_in):
+    """The administrator picks a time and the days; the crontab stays an advanced field."""
+    admin, _ = logged_in("admin")
+    url = "/admin/schedules/leader-digest"
+    page = admin.get(url).get_data(as_text=True)
+    assert "Lịch hiện tại: <strong>8 giờ 00, thứ Hai hằng tuần</strong>" in page
+    assert "<summary>Nâng cao</summary>" in page
+    bad = admin.post(url, {"time": "25:00", "frequency": "weekly", "weekday": "fri", "day": "1"}, token_from=url)
+    assert "Giờ chạy phải có dạng giờ:phút, ví dụ 07:30." in bad.get_data(as_text=True)
+    assert db.session.get(JobSchedule, "leader-digest") is None
+    good = admin.post(
+        url, {"time": "7:45", "frequency": "weekly", "weekday": "fri", "day": "1", "is_enabled": "y"}, token_from=url
+    )
+    assert good.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(JobSchedule, "leader-digest").crontab == "45 7 * * fri"
+    assert "7 giờ 45, thứ Sáu hằng tuần" in admin.get("/admin/schedules").get_data(as_text=True)
+    monthly = admin.post(
+        "/admin/schedules/monthly-late-report",
+        {"time": "08:00", "frequency": "monthly", "weekday": "mon", "day": "2", "is_enabled": "y"},
+        token_from="/admin/schedules/monthly-late-report",
+    )
+    assert monthly.status_code == 302
+    assert db.session.get(JobSchedule, "monthly-late-report").crontab == "0 8 2 * *"
+
+
+@pytest.mark.parametrize(
+    ("crontab", "text"),
+    [
+        ("30 7 * * mon-fri", "7 giờ 30, thứ Hai đến thứ Sáu"),
+        ("30 7 * * 1-5", "7 giờ 30, thứ Hai đến thứ Sáu"),
+        ("0 8 1 * *", "8 giờ 00, ngày 1 hằng tháng"),
+        ("0 8 * * mon", "8 giờ 00, thứ Hai hằng tuần"),
+        ("5 6 * * *", "6 giờ 05, hằng ngày"),
+        ("*/15 * * * *", "Lịch nâng cao: */15 * * * *"),
+        ("0 8 1 1 *", "Lịch nâng cao: 0 8 1 1 *"),
+    ],
+)
+def test_schedules_read_in_words(crontab, text):
+    from tracker.scheduler import words
+
+    assert words.describe(crontab) == text
+    fields = words.parse(crontab)
+    if fields:  # and back: the words give the same schedule
+        assert (
+            words.describe(words.build(fields["time"], fields["frequency"], fields["weekday"], fields["day"])) == text
+        )
 
 
 def test_agency_sees_its_reminders_in_the_app(db, clock, logged_in):

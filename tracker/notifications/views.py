@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from apscheduler.triggers.cron import CronTrigger
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select, update
-from wtforms import BooleanField, StringField
-from wtforms.validators import DataRequired
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
+from wtforms.validators import Optional, ValidationError
 
 from tracker.accounts.forms import EmptyForm
 from tracker.accounts.models import Role
@@ -16,6 +18,7 @@ from tracker.core import clock
 from tracker.core.pagination import paginate
 from tracker.extensions import db
 from tracker.notifications.models import OutboxMessage
+from tracker.scheduler import words
 from tracker.scheduler.models import DEFAULT_SCHEDULES, JobSchedule
 
 bp = Blueprint("outbox", __name__, url_prefix="/admin")
@@ -61,10 +64,40 @@ def retry(message_id: int):
 
 
 class ScheduleForm(FlaskForm):
+    """When a job runs, in words; the crontab line only as an advanced field."""
+
+    time = StringField("Giờ chạy (giờ:phút)", validators=[Optional()])
+    frequency = SelectField(
+        "Ngày chạy", choices=[SelectChoice(k, v) for k, v in words.FREQUENCIES.items()], default="weekdays"
+    )
+    weekday = SelectField(
+        "Thứ (nếu chạy một ngày mỗi tuần)",
+        choices=[SelectChoice(k, v) for k, v in words.WEEKDAYS.items()],
+        default="mon",
+    )
+    day = SelectField(
+        "Ngày trong tháng (nếu chạy một ngày mỗi tháng)",
+        choices=[SelectChoice(str(d), f"Ngày {d}") for d in range(1, 29)],
+        default="1",
+    )
     crontab = StringField(
-        "Lịch chạy (crontab: phút giờ ngày tháng thứ)", validators=[DataRequired("Vui lòng nhập lịch.")]
+        "Lịch dạng crontab (phút giờ ngày tháng thứ), thay cho các ô trên nếu điền", validators=[Optional()]
     )
     is_enabled = BooleanField("Đang bật")
+
+    def validate_time(self, field) -> None:
+        if self.crontab.data and self.crontab.data.strip():
+            return
+        match = re.fullmatch(r"\s*(\d{1,2})[:hg.](\d{2})\s*", field.data or "")
+        if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+            raise ValidationError("Giờ chạy phải có dạng giờ:phút, ví dụ 07:30.")
+        field.data = f"{int(match.group(1)):02d}:{match.group(2)}"
+
+    def chosen(self) -> str:
+        """The crontab line the form says: the advanced field when filled, else the words'."""
+        if self.crontab.data and self.crontab.data.strip():
+            return self.crontab.data.strip()
+        return words.build(self.time.data, self.frequency.data, self.weekday.data, int(self.day.data))
 
 
 @bp.route("/schedules/<job>", methods=["GET", "POST"])
@@ -73,14 +106,18 @@ def schedule(job: str):
     if job not in DEFAULT_SCHEDULES:
         abort(404)
     row = db.session.get(JobSchedule, job)
-    form = ScheduleForm(
-        data={"crontab": row.crontab if row else DEFAULT_SCHEDULES[job], "is_enabled": row.is_enabled if row else True}
-        if request.method == "GET"
-        else None
-    )
+    current = row.crontab if row else DEFAULT_SCHEDULES[job]
+    in_words = words.parse(current)
+    data = {"is_enabled": row.is_enabled if row else True}
+    if in_words:
+        data.update({**in_words, "day": str(in_words["day"])})
+    else:
+        data["crontab"] = current
+    form = ScheduleForm(data=data if request.method == "GET" else None)
     if form.validate_on_submit():
+        crontab = form.chosen()
         try:
-            CronTrigger.from_crontab(form.crontab.data.strip())
+            CronTrigger.from_crontab(crontab)
         except ValueError:
             form.crontab.errors = [
                 "Lịch không hợp lệ (ví dụ: “30 7 * * mon-fri” là 07:30 các ngày thứ Hai đến thứ Sáu)."
@@ -89,12 +126,14 @@ def schedule(job: str):
             if row is None:
                 row = JobSchedule(job=job)
                 db.session.add(row)
-            row.crontab = form.crontab.data.strip()
+            row.crontab = crontab
             row.is_enabled = form.is_enabled.data
             db.session.commit()
-            flash("Đã lưu lịch; bộ lập lịch dùng lịch mới khi khởi động lại.", "success")
+            flash(f"Đã lưu lịch: {words.describe(crontab)}. Bộ lập lịch dùng lịch mới khi khởi động lại.", "success")
             return redirect(url_for("outbox.schedules"))
-    return render_template("outbox/schedule.html", form=form, job=job, label=JOB_LABELS[job])
+    return render_template(
+        "outbox/schedule.html", form=form, job=job, label=JOB_LABELS[job], current=words.describe(current)
+    )
 
 
 @bp.get("/schedules")
@@ -105,7 +144,7 @@ def schedules():
         (
             job,
             JOB_LABELS[job],
-            stored[job].crontab if job in stored else crontab,
+            words.describe(stored[job].crontab if job in stored else crontab),
             stored[job].is_enabled if job in stored else True,
         )
         for job, crontab in DEFAULT_SCHEDULES.items()

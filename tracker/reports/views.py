@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import SelectField, TextAreaField
+from wtforms import SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
 from tracker.accounts.models import Role
@@ -232,8 +232,8 @@ def overview():
         .where(Plan.status.in_(("active", "closed")))
         .order_by(Plan.issued_on.desc().nulls_last(), Plan.id.desc())
     ).all()
-    form.plan.choices = [(0, "Tất cả kế hoạch")] + [
-        (p.id, f"{p.doc_kind} {p.doc_number} – {p.title[:70]}".replace("  ", " ")) for p in plans
+    form.plan.choices = [SelectChoice(0, "Tất cả kế hoạch")] + [
+        SelectChoice(p.id, f"{p.doc_kind} {p.doc_number} – {p.title[:70]}".replace("  ", " ")) for p in plans
     ]
     valid = form.validate()
     as_of = form.as_of.data if valid and form.as_of.data else clock.today()
