@@ -104,7 +104,11 @@ def test_agency_clerk_on_a_phone_logs_in_and_reports_progress(server, chromium, 
     page.wait_for_selector("text=Đã cập nhật tiến độ.")
     history = page.locator(".history").last.inner_text()
     assert "Cập nhật tiến độ 0% → 80%" in history
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    wide = page.evaluate(
+        "Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > 391)"
+        ".map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 8)"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, wide
     page.close()
 
 
@@ -146,8 +150,19 @@ def test_office_completes_the_plans_details_and_commits_on_a_phone(server, chrom
     page.fill("#email", user.email)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
-    page.goto(f"{server}/imports")
+    # on a phone the menu folds behind a button
+    menu = page.locator("#menu")
+    assert not menu.is_visible() and page.locator(".menu-button").is_visible()
+    page.click(".menu-button")
+    assert menu.is_visible() and page.locator(".menu-button").get_attribute("aria-expanded") == "true"
+    page.click("#menu >> text=Nhập kế hoạch")
+    page.wait_for_url(f"{server}/imports")
+    assert page.locator('#menu a[aria-current="page"]').inner_text() == "Nhập kế hoạch"
+    # the file box speaks Vietnamese, and names the file chosen
+    assert page.locator(".file-picker button").inner_text() == "Chọn tệp…"
+    assert page.locator(".file-names").inner_text() == "Chưa chọn tệp nào"
     page.set_input_files("#file", str(appendix))
+    assert page.locator(".file-names").inner_text() == "003_parindex_sipas_2023.txt"
     page.click("text=Đọc phụ lục")
     page.wait_for_url(f"{server}/imports/*")
     assert page.locator("#issuer").input_value() == "UBND tỉnh Quảng Nam"
@@ -160,6 +175,9 @@ def test_office_completes_the_plans_details_and_commits_on_a_phone(server, chrom
     page.fill("#doc_number", "55/KH-UBND")
     page.click("text=Nhập 90 nhiệm vụ vào hệ thống")
     page.wait_for_selector("text=Vui lòng nhập ngày ban hành.")
+    # the error is tied to its field
+    assert page.locator("#issued_on").get_attribute("aria-invalid") == "true"
+    assert page.locator("#issued_on").get_attribute("aria-describedby") == "issued_on-error issued_on-note"
     assert page.locator("#doc_number").input_value() == "55/KH-UBND"  # what was typed is kept
     page.fill("#issued_on", "12/06/2023")
     page.click("text=Nhập 90 nhiệm vụ vào hệ thống")

@@ -238,3 +238,15 @@ def test_the_office_activates_and_closes_a_plan(plan, logged_in, db):
     assert office.post(f"{url}/status", {"status": "active"}, csrf=False).status_code == 400
     db.session.expire_all()
     assert db.session.get(type(plan), plan.id).status == "closed"
+
+
+def test_no_internal_code_shows_through(logged_in):
+    """Groups by their name and size, schedules in words, no setting's name (issue 9, point 7)."""
+    office, _ = logged_in("monitor")
+    page = office.get("/agencies").get_data(as_text=True)
+    assert "UBND các huyện, thị xã, thành phố (18 đơn vị)" in page  # the name keeps its commas
+    assert "ALL_DISTRICTS" not in page and "ALL_DEPARTMENTS" not in page
+    admin, _ = logged_in("admin")
+    assert "TRACKER_" not in admin.get("/admin/outbox").get_data(as_text=True)
+    schedules = admin.get("/admin/schedules").get_data(as_text=True)
+    assert "7 giờ 30, thứ Hai đến thứ Sáu" in schedules and "* *" not in schedules

@@ -38,7 +38,7 @@ def test_upload_preview_edit_and_commit(logged_in, db):
     assert "<mark>? Đoàn kiểm tra CCHC của tỉnh</mark>" in page
     assert "Hạn theo văn bản khác" in page
     # groups by name and size, never by code
-    assert "(18 đơn vị)" in page  # the district group, by its name and size
+    assert "UBND các huyện, thị xã, thành phố (18 đơn vị)" in page  # the district group, by its name and size
     assert "ALL_DISTRICTS" not in page and "ALL_DEPARTMENTS" not in page
     assert count(db, Plan) == 0
 

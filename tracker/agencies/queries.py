@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import Select, func, or_, select
 
 from tracker.agencies.models import Agency, AgencyGroup, agency_group_members
+from tracker.core.dates import format_number
 from tracker.extensions import db
 
 
@@ -54,5 +55,5 @@ def group_labels(day: date) -> dict[str, str]:
             if group.member_kinds is not None
             else by_list.get(group.id, 0)
         )
-        labels[group.code] = f"{group.name} ({size:,} đơn vị)".replace(",", ".")
+        labels[group.code] = f"{group.name} ({format_number(size)} đơn vị)"  # the name keeps its commas
     return labels

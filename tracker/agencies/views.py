@@ -13,7 +13,7 @@ from tracker.agencies.forms import AgencyForm, GroupForm
 from tracker.agencies.models import KIND_LABELS, Agency, AgencyAlias, AgencyGroup, AgencyKind
 from tracker.agencies.names import normalize_name
 from tracker.agencies.operations import AgencyError, save_agency, save_group
-from tracker.agencies.queries import active_on, group_members_query
+from tracker.agencies.queries import active_on, group_labels, group_members_query
 from tracker.core import clock
 from tracker.core.pagination import paginate
 from tracker.extensions import db
@@ -39,6 +39,7 @@ def agencies():
     groups = db.session.scalars(select(AgencyGroup).order_by(AgencyGroup.is_builtin.desc(), AgencyGroup.code)).all()
     return render_template(
         "agencies/list.html",
+        group_labels=group_labels(clock.today()),
         page=page,
         q=q,
         kind=kind,

@@ -121,6 +121,7 @@ def register_web(app: Flask) -> None:
             "STATUS_LABELS": STATUS_LABELS,
             "STATUS_ORDER": STATUS_ORDER,
             "today": clock.today(),
+            "menu_current": _current,
         }
 
     @app.context_processor
@@ -176,3 +177,26 @@ def register_web(app: Flask) -> None:
         if _wants_json():
             return jsonify({"errors": {"_": [message]}}), error.code
         return render_template("errors/error.html", code=error.code, message=message), error.code
+
+
+#: The pages that belong under a menu entry (its own page aside), for aria-current
+MENU_SECTIONS = {
+    "plans.plans": ("plans.plan", "plans.task", "plans.edit_plan"),
+    "workflow.items": ("workflow.item",),
+    "imports.index": ("imports.preview", "imports.edit_task"),
+    "agencies.agencies": ("agencies.agency_new", "agencies.agency_edit"),
+    "agencies.groups": ("agencies.group_new", "agencies.group_edit"),
+    "outbox.index": ("outbox.show",),
+    "outbox.schedules": ("outbox.schedule",),
+    "accounts.users": ("accounts.user_new", "accounts.user_edit"),
+}
+
+
+def _current(endpoint: str):
+    """' aria-current="page"' on the menu entry of the page being shown."""
+    from markupsafe import Markup
+
+    shown = request.endpoint if has_request_context() else None
+    if shown and (shown == endpoint or shown in MENU_SECTIONS.get(endpoint, ())):
+        return Markup(' aria-current="page"')
+    return ""
