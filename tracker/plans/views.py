@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import case, literal, select
 from sqlalchemy.orm import selectinload
@@ -196,6 +196,33 @@ def _plan_changes(plan: Plan) -> list[tuple]:
             what += f" ({PLAN_STATUS_LABELS[after['status']]})"
         out.append((event.at, who or "Hệ thống", what))
     return out
+
+
+@bp.get("/plans/<int:plan_id>/report.<kind>")
+@roles_required(Role.MONITOR, Role.ADMIN, Role.LEADER)
+def plan_report(plan_id: int, kind: str):
+    """The plan's report as of today (or ``?as_of=dd/mm/yyyy``), as an official .docx or an .xlsx."""
+    from tracker.core.dates import parse_date
+    from tracker.reports.monthly import DOCX, XLSX
+    from tracker.reports.plan_report import build_plan_report, plan_report_docx, plan_report_xlsx
+
+    if kind not in ("docx", "xlsx"):
+        abort(404)
+    plan = db.session.scalar(_visible_plans_query().where(Plan.id == plan_id))
+    if plan is None:
+        abort(404)
+    try:
+        as_of = parse_date(request.args["as_of"]) if request.args.get("as_of") else clock.today()
+    except ValueError:
+        abort(400, "Ngày không hợp lệ (nhập theo dạng ngày/tháng/năm).")
+    report = build_plan_report(plan, as_of, current_app.config["TIMEZONE"])
+    data = plan_report_docx(report, issued_on=clock.today()) if kind == "docx" else plan_report_xlsx(report)
+    name = f"bao-cao-ke-hoach-{plan.id}-{as_of:%Y-%m-%d}.{kind}"
+    return Response(
+        data,
+        mimetype=DOCX if kind == "docx" else XLSX,
+        headers={"Content-Disposition": f"attachment; filename={name}"},
+    )
 
 
 def _visible_task(task_id: int) -> Task:

@@ -251,105 +251,53 @@ def report_xlsx(report: MonthlyReport) -> bytes:
 
 
 def report_docx(report: MonthlyReport, *, issued_on: date) -> bytes:
-    """The report in the official format of Nghị định 30/2020/NĐ-CP: A4, Times New Roman, the two-column header."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
+    """The report in the official format of Nghị định 30/2020/NĐ-CP (tracker.reports.official)."""
+    from tracker.reports.official import OfficialDocument
 
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
-    section.left_margin, section.right_margin = Cm(3), Cm(2)
-    style = document.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(14)
-
-    def paragraph(cell_or_doc, text, *, bold=False, italic=False, size=None, center=True):
-        p = cell_or_doc.add_paragraph()
-        run = p.add_run(text)
-        run.bold, run.italic = bold, italic
-        run.font.name = "Times New Roman"
-        if size:
-            run.font.size = Pt(size)
-        if center:
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        return p
-
-    head = document.add_table(rows=1, cols=2)
-    left, right = head.rows[0].cells
-    left.paragraphs[0].add_run("UBND TỈNH QUẢNG NAM").font.size = Pt(13)
-    left.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph(left, "VĂN PHÒNG", bold=True, size=13)
-    paragraph(left, "Số: …/BC-VP", size=13)
-    right.paragraphs[0].add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM").bold = True
-    right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=13)
-    paragraph(
-        right,
-        f"Quảng Nam, ngày {issued_on.day:02d} tháng {issued_on.month:02d} năm {issued_on.year}",
-        italic=True,
-        size=13,
-    )
-
-    paragraph(document, "BÁO CÁO", bold=True)
-    paragraph(document, f"Danh sách cơ quan, đơn vị chậm hoàn thành nhiệm vụ tháng {report.label}", bold=True)
-    paragraph(
-        document,
-        f"Văn phòng UBND tỉnh báo cáo tình hình thực hiện nhiệm vụ của các cơ quan, đơn vị, địa phương tính đến "
+    doc = OfficialDocument(body="VĂN PHÒNG", number="…/BC-VP", issued_on=issued_on)
+    doc.paragraph(text="BÁO CÁO", bold=True)
+    doc.paragraph(text=f"Danh sách cơ quan, đơn vị chậm hoàn thành nhiệm vụ tháng {report.label}", bold=True)
+    doc.paragraph(
+        text="Văn phòng UBND tỉnh báo cáo tình hình thực hiện nhiệm vụ của các cơ quan, đơn vị, địa phương tính đến "
         f"ngày {report.as_of:%d/%m/%Y} như sau:",
         center=False,
     )
-    table = document.add_table(rows=1, cols=7)
-    table.style = "Table Grid"
-    labels = [
-        "TT",
-        "Cơ quan, đơn vị",
-        "Đúng hạn",
-        "Quá hạn (đã xong)",
-        "Trong hạn",
-        "Quá hạn (chưa xong)",
-        "Quá hạn lâu nhất (ngày)",
-    ]
-    for cell, label in zip(table.rows[0].cells, labels, strict=True):
-        cell.text = label
-    for line in report.lines:
-        cells = table.add_row().cells
-        values = [str(line.rank), line.name, *(str(line.counts.get(c, 0)) for c in CLASSES), str(line.longest)]
-        for cell, value in zip(cells, values, strict=True):
-            cell.text = value
+    doc.table(
+        [
+            "TT",
+            "Cơ quan, đơn vị",
+            "Đúng hạn",
+            "Quá hạn (đã xong)",
+            "Trong hạn",
+            "Quá hạn (chưa xong)",
+            "Quá hạn lâu nhất (ngày)",
+        ],
+        (
+            [str(line.rank), line.name, *(str(line.counts.get(c, 0)) for c in CLASSES), str(line.longest)]
+            for line in report.lines
+        ),
+        size=14,
+    )
     totals = report.late_reason_totals
     if any(totals.values()):
-        paragraph(
-            document,
-            "Nguyên nhân các nhiệm vụ hoàn thành quá hạn: "
+        doc.paragraph(
+            text="Nguyên nhân các nhiệm vụ hoàn thành quá hạn: "
             + "; ".join(f"{LATE_REASON_LABELS[k].split(' (')[0].lower()}: {v}" for k, v in totals.items() if v)
             + ".",
             center=False,
         )
     if report.extended_total:
-        paragraph(document, f"Số nhiệm vụ được gia hạn: {report.extended_total}.", center=False)
+        doc.paragraph(text=f"Số nhiệm vụ được gia hạn: {report.extended_total}.", center=False)
     if report.criticised:
-        paragraph(
-            document,
-            "Đề xuất phê bình các cơ quan, đơn vị có nhiều nhiệm vụ trễ hạn, kéo dài:",
-            bold=True,
-            center=False,
+        doc.paragraph(
+            text="Đề xuất phê bình các cơ quan, đơn vị có nhiều nhiệm vụ trễ hạn, kéo dài:", bold=True, center=False
         )
         for line in report.criticised:
-            paragraph(document, f"- {line.name}: {'; '.join(line.reasons)}.", center=False)
+            doc.paragraph(text=f"- {line.name}: {'; '.join(line.reasons)}.", center=False)
     else:
-        paragraph(document, "Không có cơ quan, đơn vị nào thuộc diện đề xuất phê bình.", center=False)
-    foot = document.add_table(rows=1, cols=2)
-    recipients, signer = foot.rows[0].cells
-    recipients.paragraphs[0].add_run("Nơi nhận:").bold = True
-    for line in ("- Chủ tịch, các PCT UBND tỉnh;", "- Các cơ quan, đơn vị, địa phương;", "- Lưu: VT."):
-        recipients.add_paragraph(line)
-    signer.paragraphs[0].add_run("CHÁNH VĂN PHÒNG").bold = True
-    signer.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+        doc.paragraph(text="Không có cơ quan, đơn vị nào thuộc diện đề xuất phê bình.", center=False)
+    doc.foot(["- Chủ tịch, các PCT UBND tỉnh;", "- Các cơ quan, đơn vị, địa phương;", "- Lưu: VT."], "CHÁNH VĂN PHÒNG")
+    return doc.bytes()
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

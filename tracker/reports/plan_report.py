@@ -1,0 +1,233 @@
+"""The report of one plan as of a date: per task and lead agency, the status, progress, completion and late reason,
+with the counts per agency and the plan's indicators; as an official .docx (Nghị định 30/2020) and an .xlsx.
+
+Two queries whatever the plan's size: its lead items with what the report prints, and its indicators.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from tracker.agencies.models import Agency
+from tracker.core.dates import format_date
+from tracker.extensions import db
+from tracker.plans.models import ITEM_STATE_LABELS, LATE_REASON_LABELS, Assignment, DueItem, Indicator, Plan, Task
+from tracker.workflow.queries import select_items
+from tracker.workflow.status import STATUS_LABELS, STATUS_ORDER, days_late, status_class
+
+
+@dataclass
+class ReportLine:
+    number: str
+    content: str
+    agency: str
+    due_date: date | None
+    deadline_text: str
+    period_label: str
+    status: str
+    days_late: int | None
+    progress: int
+    completed_on: date | None
+    state: str
+    late_reason: str
+
+    @property
+    def task_label(self) -> str:
+        return f"{self.number}. {self.content}" if self.number else self.content
+
+    @property
+    def due_label(self) -> str:
+        label = format_date(self.due_date) if self.due_date else (self.deadline_text or "Chưa có hạn")
+        return f"{label} ({self.period_label})" if self.period_label else label
+
+
+@dataclass
+class PlanReport:
+    plan: Plan
+    as_of: date
+    lines: list[ReportLine]
+    indicators: list[Indicator]
+    by_agency: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {klass.value: 0 for klass in STATUS_ORDER}
+        for line in self.lines:
+            out[line.status] += 1
+        return out
+
+
+def build_plan_report(plan: Plan, as_of: date, tz: str) -> PlanReport:
+    status = status_class(as_of, tz)
+    rows = db.session.execute(
+        select_items(
+            Task.number,
+            Task.content,
+            Task.deadline_text,
+            Agency.name,
+            DueItem.due_date,
+            DueItem.period_label,
+            status,
+            days_late(as_of, tz),
+            DueItem.progress,
+            DueItem.completed_on,
+            DueItem.state,
+            DueItem.late_reason,
+            DueItem.late_reason_text,
+        )
+        .join(Agency, Assignment.agency_id == Agency.id)
+        .where(Task.plan_id == plan.id, Assignment.role == "lead")
+        .order_by(Task.position, Agency.name, DueItem.due_date.is_(None), DueItem.due_date, DueItem.id)
+    ).all()
+    lines = []
+    by_agency: dict[str, dict[str, int]] = defaultdict(lambda: {klass.value: 0 for klass in STATUS_ORDER})
+    for number, content, deadline, agency, due, period, klass, late, progress, completed, state, reason, text in rows:
+        why = LATE_REASON_LABELS.get(reason, "") if reason else ""
+        if text:
+            why = f"{why}: {text}" if why else text
+        lines.append(
+            ReportLine(
+                number,
+                content,
+                agency,
+                due,
+                deadline,
+                period,
+                klass,
+                int(late) if late else None,
+                progress,
+                completed,
+                state,
+                why,
+            )
+        )
+        by_agency[agency][klass] += 1
+    indicators = db.session.scalars(
+        select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.position)
+    ).all()
+    return PlanReport(plan, as_of, lines, list(indicators), dict(sorted(by_agency.items())))
+
+
+def _status(line: ReportLine) -> str:
+    label = STATUS_LABELS[line.status]
+    return f"{label} ({line.days_late} ngày)" if line.days_late else label
+
+
+def plan_report_docx(report: PlanReport, *, issued_on: date) -> bytes:
+    from tracker.reports.official import OfficialDocument
+
+    plan = report.plan
+    doc = OfficialDocument(body="VĂN PHÒNG", number="…/BC-VP", issued_on=issued_on)
+    doc.paragraph(text="BÁO CÁO", bold=True)
+    doc.paragraph(text=f"Tình hình thực hiện {plan.reference}", bold=True)
+    doc.paragraph(text=plan.title, italic=True)
+    counts = report.counts
+    total = sum(counts.values())
+    doc.paragraph(
+        text=f"Tính đến ngày {report.as_of:%d/%m/%Y}, {total} nhiệm vụ (tính theo từng cơ quan chủ trì và từng kỳ): "
+        + "; ".join(f"{STATUS_LABELS[k].lower()} {v}" for k, v in counts.items())
+        + ".",
+        center=False,
+    )
+    doc.paragraph(text="I. TÌNH HÌNH THỰC HIỆN THEO CƠ QUAN, ĐƠN VỊ", bold=True, center=False)
+    doc.table(
+        ["TT", "Cơ quan, đơn vị", *(STATUS_LABELS[k] for k in STATUS_ORDER)],
+        (
+            [str(i), name, *(str(c[k]) for k in STATUS_ORDER)]
+            for i, (name, c) in enumerate(report.by_agency.items(), start=1)
+        ),
+        size=11,
+    )
+    doc.paragraph(text="II. TÌNH HÌNH THỰC HIỆN TỪNG NHIỆM VỤ", bold=True, center=False)
+    doc.table(
+        ["TT", "Nhiệm vụ", "Cơ quan chủ trì", "Thời hạn", "Tình trạng", "Tiến độ", "Hoàn thành", "Nguyên nhân chậm"],
+        (
+            [
+                str(i),
+                line.task_label,
+                line.agency,
+                line.due_label,
+                _status(line),
+                f"{line.progress}%",
+                format_date(line.completed_on) if line.state == "accepted" else ITEM_STATE_LABELS[line.state],
+                line.late_reason,
+            ]
+            for i, line in enumerate(report.lines, start=1)
+        ),
+        size=10,
+    )
+    if report.indicators:
+        doc.paragraph(text="III. CÁC CHỈ TIÊU", bold=True, center=False)
+        doc.table(
+            ["TT", "Chỉ tiêu", "Đơn vị tính", "Chỉ tiêu giao", "Cơ quan chủ trì"],
+            ([i.number, i.content, i.unit, i.target_text, i.lead_text] for i in report.indicators),
+            size=11,
+        )
+    doc.foot(["- Chủ tịch, các PCT UBND tỉnh;", "- Các cơ quan, đơn vị có liên quan;", "- Lưu: VT."], "CHÁNH VĂN PHÒNG")
+    return doc.bytes()
+
+
+def plan_report_xlsx(report: PlanReport) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Nhiệm vụ"
+    header = [
+        "TT",
+        "Nhiệm vụ",
+        "Cơ quan chủ trì",
+        "Hạn",
+        "Kỳ",
+        "Tình trạng",
+        "Số ngày quá hạn",
+        "Tiến độ (%)",
+        "Trạng thái báo cáo",
+        "Ngày hoàn thành",
+        "Nguyên nhân chậm",
+    ]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for i, line in enumerate(report.lines, start=1):
+        sheet.append(
+            [
+                i,
+                line.task_label,
+                line.agency,
+                line.due_date,
+                line.period_label or ("" if line.due_date else line.deadline_text),
+                STATUS_LABELS[line.status],
+                line.days_late,
+                line.progress,
+                ITEM_STATE_LABELS[line.state],
+                line.completed_on,
+                line.late_reason,
+            ]
+        )
+        for column in (4, 10):
+            sheet.cell(i + 1, column).number_format = "dd/mm/yyyy"
+    for column, width in zip("ABCDEFGHIJK", (5, 70, 34, 12, 18, 26, 10, 10, 20, 14, 40), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:K{len(report.lines) + 1}"
+    summary = book.create_sheet("Theo đơn vị")
+    summary.append(["Cơ quan, đơn vị", *(STATUS_LABELS[k] for k in STATUS_ORDER)])
+    for name, counts in report.by_agency.items():
+        summary.append([name, *(counts[k] for k in STATUS_ORDER)])
+    summary.column_dimensions["A"].width = 40
+    if report.indicators:
+        indicators = book.create_sheet("Chỉ tiêu")
+        indicators.append(["TT", "Chỉ tiêu", "Đơn vị tính", "Chỉ tiêu giao", "Cơ quan chủ trì"])
+        for i in report.indicators:
+            indicators.append([i.number, i.content, i.unit, i.target_text, i.lead_text])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
