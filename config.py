@@ -80,6 +80,8 @@ class Config:
     # overdue this many days (the administrator can change both)
     CRITICISM_MIN_OVERDUE_ITEMS = _env_int("TRACKER_CRITICISM_MIN_OVERDUE_ITEMS", 3)
     CRITICISM_MIN_DAYS_OVERDUE = _env_int("TRACKER_CRITICISM_MIN_DAYS_OVERDUE", 60)
+    #: How an indicator target rises past the central one: "relative" (×1.1) or "points" (+10 for a rate)
+    INDICATOR_RAISE = _env("TRACKER_INDICATOR_RAISE", "relative")
     #: Links in emails point here
     BASE_URL = _env("TRACKER_BASE_URL", "http://127.0.0.1:5000")
 
@@ -102,6 +104,8 @@ class Config:
         """Fail at start-up on settings that cannot work."""
         if config["SMTP_SECURITY"] not in ("none", "starttls", "ssl"):
             raise RuntimeError("TRACKER_SMTP_SECURITY must be none, starttls or ssl")
+        if config.get("INDICATOR_RAISE") not in ("relative", "points"):
+            raise RuntimeError("TRACKER_INDICATOR_RAISE must be relative or points")
         from zoneinfo import ZoneInfo
 
         ZoneInfo(config["TIMEZONE"])

@@ -32,3 +32,11 @@ def parse_date(text: str) -> date:
 def format_number(value: float | None) -> str:
     """12345 → "12.345": "." between thousands, as Vietnamese writes numbers."""
     return f"{int(value or 0):,}".replace(",", ".")
+
+
+def format_decimal(value) -> str:
+    """45.50 → "45,5", 1234.5 → "1.234,5": a decimal as Vietnamese writes it; nothing for None."""
+    if value is None:
+        return ""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from tracker.core import clock
-from tracker.core.dates import format_date, format_datetime, format_number
+from tracker.core.dates import format_date, format_datetime, format_decimal, format_number
 from tracker.extensions import db, login_manager
 
 
@@ -104,6 +104,7 @@ def register_web(app: Flask) -> None:
 
     app.jinja_env.filters["vndate"] = format_date
     app.jinja_env.filters["thousands"] = format_number
+    app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["vndatetime"] = lambda value: format_datetime(value, app.config["TIMEZONE"])
 
     @app.context_processor

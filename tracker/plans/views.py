@@ -4,22 +4,34 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import case, literal, select
+from sqlalchemy import case, literal, select, true
 from sqlalchemy.orm import selectinload
 
 from tracker.accounts.forms import EmptyForm
 from tracker.accounts.models import ALL_ROLES, Role, User
 from tracker.accounts.security import roles_required
+from tracker.agencies.models import Agency
 from tracker.core import clock
 from tracker.core.dates import format_date
 from tracker.core.models import AuditEvent, record_audit
 from tracker.extensions import db
 from tracker.importers.details import read_number
 from tracker.plans.forms import PlanForm
-from tracker.plans.models import PLAN_STATUS_LABELS, Assignment, DueItem, Indicator, Plan, Section, Task
+from tracker.plans.indicators import reached
+from tracker.plans.models import (
+    PLAN_STATUS_LABELS,
+    Assignment,
+    DueItem,
+    Indicator,
+    IndicatorTarget,
+    Plan,
+    Section,
+    Task,
+)
 from tracker.plans.queries import plan_counts, plan_tree, visible_plans_query
 from tracker.workflow.forms import CommentForm
 from tracker.workflow.history import task_history
@@ -317,3 +329,106 @@ def _section_path(task: Task) -> list[Section]:
         path.append(current)
         current = sections.get(current.parent_id) if current.parent_id else None
     return list(reversed(path))
+
+
+# --- indicators (chỉ tiêu) ---------------------------------------------------------------------------------
+
+
+def _decimal(text: str | None, *, rate: bool, label: str) -> Decimal | None:
+    """A value typed as people write it ("45,5" or "45.5"); empty is nothing yet."""
+    text = (text or "").strip().replace(" ", "").replace("%", "")
+    if not text:
+        return None
+    try:
+        value = Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        raise ValueError(f"{label}: vui lòng nhập một số (ví dụ 45 hoặc 45,5).") from None
+    if not value.is_finite() or value < 0 or value >= Decimal("1e9"):
+        raise ValueError(f"{label}: số không hợp lệ.")
+    if rate and value > 100:
+        raise ValueError(f"{label}: tỷ lệ không quá 100%.")
+    return value
+
+
+def _indicator_rows(where) -> list:
+    return db.session.execute(
+        select(IndicatorTarget, Indicator, Plan, Agency)
+        .join(Indicator, IndicatorTarget.indicator_id == Indicator.id)
+        .join(Plan, Indicator.plan_id == Plan.id)
+        .join(Agency, IndicatorTarget.agency_id == Agency.id)
+        .where(where)
+        .order_by(Plan.id, Indicator.position, Agency.name)
+    ).all()
+
+
+@bp.get("/indicators")
+@roles_required(*ALL_ROLES)
+def indicators():
+    """An agency's indicators to report on; for the office and leaders, every agency's, target against actual."""
+    from tracker.reports import charts
+    from tracker.reports.charts import Bar
+
+    if current_user.is_agency_user:
+        rows = _indicator_rows(IndicatorTarget.agency_id == (current_user.agency_id or -1))
+        return render_template("plans/indicators_agency.html", rows=rows, reached=reached)
+    plan_id = request.args.get("plan", type=int)
+    rows = _indicator_rows(Indicator.plan_id == plan_id if plan_id else true())
+    grouped: dict[int, dict] = {}
+    for target, indicator, plan, agency in rows:
+        entry = grouped.setdefault(indicator.id, {"indicator": indicator, "plan": plan, "targets": []})
+        entry["targets"].append((target, agency, reached(target.target_value, target.actual_value)))
+    bars = []
+    for entry in grouped.values():
+        reported = [r for r in entry["targets"] if r[2] is not None]
+        share = 100 * sum(1 for r in reported if r[2]) / len(reported) if reported else None
+        entry["summary"] = (sum(1 for r in reported if r[2]), len(reported), len(entry["targets"]))
+        label = f"{entry['indicator'].number}. {entry['indicator'].content}"
+        bars.append(Bar(label, share or 0, f"{share:.0f}%" if share is not None else "—", css="st-done_on_time"))
+    chart = charts.hbars(bars, "Tỷ lệ đơn vị đạt chỉ tiêu (trong số đơn vị đã báo cáo)") if bars else ""
+    return render_template("plans/indicators.html", groups=list(grouped.values()), chart=chart)
+
+
+@bp.post("/indicators/<int:target_id>")
+@roles_required(Role.AGENCY_HEAD, Role.AGENCY_STAFF)
+def indicator_report(target_id: int):
+    """The agency enters its previous result and its actual value; its target follows the rule."""
+    from tracker.plans.indicators import target_for
+
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    row = db.session.execute(
+        select(IndicatorTarget, Indicator)
+        .join(Indicator, IndicatorTarget.indicator_id == Indicator.id)
+        .where(IndicatorTarget.id == target_id, IndicatorTarget.agency_id == current_user.agency_id)
+    ).one_or_none()
+    if row is None:
+        abort(404)
+    target, indicator = row
+    rate = indicator.unit.strip() == "%"
+    try:
+        previous = _decimal(request.form.get("previous_value"), rate=rate, label="Kết quả năm trước")
+        actual = _decimal(request.form.get("actual_value"), rate=rate, label="Kết quả thực hiện")
+    except ValueError as error:
+        flash(str(error), "error")
+        return redirect(url_for("plans.indicators") + f"#target-{target.id}")
+    before = {"previous": _plain(target.previous_value), "actual": _plain(target.actual_value)}
+    target.previous_value, target.actual_value = previous, actual
+    target.target_value = target_for(
+        indicator.target_value, previous, unit=indicator.unit, mode=current_app.config["INDICATOR_RAISE"]
+    )
+    target.reported_at = clock.now()
+    record_audit(
+        target,
+        "indicator_reported",
+        by=current_user,
+        now=clock.now(),
+        before=before,
+        after={"previous": _plain(previous), "actual": _plain(actual), "target": _plain(target.target_value)},
+    )
+    db.session.commit()
+    flash(f"Đã lưu kết quả chỉ tiêu {indicator.number}.", "success")
+    return redirect(url_for("plans.indicators") + f"#target-{target.id}")
+
+
+def _plain(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")

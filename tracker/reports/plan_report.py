@@ -14,9 +14,19 @@ from datetime import date
 from sqlalchemy import select
 
 from tracker.agencies.models import Agency
-from tracker.core.dates import format_date
+from tracker.core.dates import format_date, format_decimal
 from tracker.extensions import db
-from tracker.plans.models import ITEM_STATE_LABELS, LATE_REASON_LABELS, Assignment, DueItem, Indicator, Plan, Task
+from tracker.plans.indicators import reached
+from tracker.plans.models import (
+    ITEM_STATE_LABELS,
+    LATE_REASON_LABELS,
+    Assignment,
+    DueItem,
+    Indicator,
+    IndicatorTarget,
+    Plan,
+    Task,
+)
 from tracker.workflow.queries import select_items
 from tracker.workflow.status import STATUS_LABELS, STATUS_ORDER, days_late, status_class
 
@@ -53,6 +63,8 @@ class PlanReport:
     lines: list[ReportLine]
     indicators: list[Indicator]
     by_agency: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: (indicator, agency name, previous, target, actual) for each agency an indicator is assigned to
+    indicator_targets: list[tuple] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -110,7 +122,22 @@ def build_plan_report(plan: Plan, as_of: date, tz: str) -> PlanReport:
     indicators = db.session.scalars(
         select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.position)
     ).all()
-    return PlanReport(plan, as_of, lines, list(indicators), dict(sorted(by_agency.items())))
+    targets = db.session.execute(
+        select(Indicator, Agency.name, IndicatorTarget.previous_value, IndicatorTarget.target_value)
+        .add_columns(IndicatorTarget.actual_value)
+        .join(IndicatorTarget, IndicatorTarget.indicator_id == Indicator.id)
+        .join(Agency, IndicatorTarget.agency_id == Agency.id)
+        .where(Indicator.plan_id == plan.id)
+        .order_by(Indicator.position, Agency.name)
+    ).all()
+    return PlanReport(
+        plan, as_of, lines, list(indicators), dict(sorted(by_agency.items())), [tuple(row) for row in targets]
+    )
+
+
+def _result(target, actual) -> str:
+    ok = reached(target, actual)
+    return "Chưa báo cáo" if ok is None else ("Đạt" if ok else "Chưa đạt")
 
 
 def _status(line: ReportLine) -> str:
@@ -168,6 +195,23 @@ def plan_report_docx(report: PlanReport, *, issued_on: date) -> bytes:
             ([i.number, i.content, i.unit, i.target_text, i.lead_text] for i in report.indicators),
             size=11,
         )
+        if report.indicator_targets:
+            doc.paragraph(text="Kết quả thực hiện chỉ tiêu của từng cơ quan, đơn vị:", center=False)
+            doc.table(
+                ["Chỉ tiêu", "Cơ quan, đơn vị", "Năm trước", "Chỉ tiêu", "Thực hiện", "Kết quả"],
+                (
+                    [
+                        i.number,
+                        name,
+                        format_decimal(prev),
+                        format_decimal(target),
+                        format_decimal(actual),
+                        _result(target, actual),
+                    ]
+                    for i, name, prev, target, actual in report.indicator_targets
+                ),
+                size=10,
+            )
     doc.foot(["- Chủ tịch, các PCT UBND tỉnh;", "- Các cơ quan, đơn vị có liên quan;", "- Lưu: VT."], "CHÁNH VĂN PHÒNG")
     return doc.bytes()
 
@@ -225,9 +269,29 @@ def plan_report_xlsx(report: PlanReport) -> bytes:
     summary.column_dimensions["A"].width = 40
     if report.indicators:
         indicators = book.create_sheet("Chỉ tiêu")
-        indicators.append(["TT", "Chỉ tiêu", "Đơn vị tính", "Chỉ tiêu giao", "Cơ quan chủ trì"])
-        for i in report.indicators:
-            indicators.append([i.number, i.content, i.unit, i.target_text, i.lead_text])
+        indicators.append(
+            ["TT", "Chỉ tiêu", "Đơn vị tính", "Cơ quan, đơn vị", "Năm trước", "Chỉ tiêu", "Thực hiện", "Kết quả"]
+        )
+        for i, name, prev, target, actual in report.indicator_targets:
+            indicators.append(
+                [
+                    i.number,
+                    i.content,
+                    i.unit,
+                    name,
+                    _float(prev),
+                    _float(target),
+                    _float(actual),
+                    _result(target, actual),
+                ]
+            )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _float(value):
+    """A Decimal as a number cell (an integer when it is one)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
