@@ -270,6 +270,12 @@ def test_leaders_overview_draws_its_charts_on_a_phone_and_a_desktop(server, chro
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{server}/reports/overview")  # the leader lands on the overview
+    # the menu: folded behind its button on a phone, open on a desktop
+    wide = viewport["width"] > 720
+    assert page.locator(".menu-button").is_visible() is not wide
+    assert page.locator("#menu").is_visible() is wide
+    if wide:
+        assert page.locator('#menu a[aria-current="page"]').inner_text() == "Tổng quan"
     page.fill("#as_of", "30/06/2024")
     page.click("text=Xem")
     page.wait_for_url("**as_of=30%2F06%2F2024**")

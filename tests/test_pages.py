@@ -250,3 +250,12 @@ def test_no_internal_code_shows_through(logged_in):
     assert "TRACKER_" not in admin.get("/admin/outbox").get_data(as_text=True)
     schedules = admin.get("/admin/schedules").get_data(as_text=True)
     assert "7 giờ 30, thứ Hai đến thứ Sáu" in schedules and "* *" not in schedules
+
+
+def test_the_list_says_its_scope(plan, logged_in):
+    office, _ = logged_in("monitor")
+    page = office.get("/items").get_data(as_text=True)
+    assert "Số liệu: nhiệm vụ chủ trì và phối hợp, tính đến hôm nay 01/03/2024." in page
+    assert "Báo cáo tháng và trang Tổng quan chỉ tính nhiệm vụ chủ trì" in page
+    lead = office.get("/items?role=lead").get_data(as_text=True)
+    assert "Số liệu: nhiệm vụ chủ trì, tính đến hôm nay" in lead and "chỉ tính nhiệm vụ chủ trì" not in lead
