@@ -172,6 +172,8 @@ def test_bad_dates_and_forbidden_paths(dataset, logged_in, app):
     assert wrong.status_code == 422 and wrong.mimetype == "application/problem+json"
     assert "as_of" in wrong.get_json()["errors"]
     assert client.get("/api/v1/reports/summary?plan=999999", headers=headers).status_code == 404
+    huge = client.get("/api/v1/reports/summary?plan=2147483648", headers=headers)  # past PostgreSQL's integer
+    assert huge.status_code == 422 and huge.get_json()["errors"]["plan"] == ["Mã kế hoạch không hợp lệ."]
     assert client.get("/api/v1/reports/summary").status_code == 401
 
 

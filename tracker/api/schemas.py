@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 #: marshmallow's messages, in Vietnamese, per error key of any field
 FIELD_MESSAGES = {
@@ -88,7 +88,11 @@ COUNTS = {
 
 class SummaryQuerySchema(BaseSchema):
     as_of = fields.Date(metadata={"description": "Tính đến ngày (YYYY-MM-DD); mặc định hôm nay"})
-    plan = fields.Integer(strict=False, metadata={"description": "Chỉ một kế hoạch"})
+    plan = fields.Integer(
+        strict=False,
+        validate=validate.Range(min=1, max=2**31 - 1, error="Mã kế hoạch không hợp lệ."),
+        metadata={"description": "Chỉ một kế hoạch"},
+    )
 
 
 class AgencyCountsSchema(AgencyRefSchema):
