@@ -150,7 +150,9 @@ def test_office_completes_the_plans_details_and_commits_on_a_phone(server, chrom
     page.fill("#email", user.email)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
-    # on a phone the menu folds behind a button
+    # on a phone the menu folds behind a button (once the page's script has run)
+    page.wait_for_url(f"{server}/reports/overview")
+    page.wait_for_selector(".menu-button", state="visible")
     menu = page.locator("#menu")
     assert not menu.is_visible() and page.locator(".menu-button").is_visible()
     page.click(".menu-button")
@@ -270,6 +272,7 @@ def test_leaders_overview_draws_its_charts_on_a_phone_and_a_desktop(server, chro
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{server}/reports/overview")  # the leader lands on the overview
+    page.wait_for_load_state()  # the page's deferred script has run
     # the menu: folded behind its button on a phone, open on a desktop
     wide = viewport["width"] > 720
     assert page.locator(".menu-button").is_visible() is not wide

@@ -102,3 +102,5 @@ def test_who_may_download_it(plan, logged_in):
     assert office.get(f"/plans/{plan.id}/report.pdf").status_code == 404
     assert office.get("/plans/999999/report.docx").status_code == 404
     assert office.get(f"/plans/{plan.id}/report.xlsx?as_of=31/02/2024").status_code == 400
+    assert office.get(f"/plans/{plan.id}/report.xlsx?as_of=31/12/9999").status_code == 400  # no overflow, a 400
+    assert office.get(f"/plans/{plan.id}/report.docx?as_of=1/2").status_code == 400

@@ -21,7 +21,7 @@ from tracker.core.models import AuditEvent, record_audit
 from tracker.extensions import db
 from tracker.importers.details import read_number
 from tracker.plans.forms import PlanForm
-from tracker.plans.indicators import reached
+from tracker.plans.indicators import is_rate, reached
 from tracker.plans.models import (
     PLAN_STATUS_LABELS,
     Assignment,
@@ -227,6 +227,8 @@ def plan_report(plan_id: int, kind: str):
         as_of = parse_date(request.args["as_of"]) if request.args.get("as_of") else clock.today()
     except ValueError:
         abort(400, "Ngày không hợp lệ (nhập theo dạng ngày/tháng/năm).")
+    if not 2000 <= as_of.year <= 2100:
+        abort(400, "Ngày phải trong khoảng năm 2000 đến 2100.")
     report = build_plan_report(plan, as_of, current_app.config["TIMEZONE"])
     data = plan_report_docx(report, issued_on=clock.today()) if kind == "docx" else plan_report_xlsx(report)
     name = f"bao-cao-ke-hoach-{plan.id}-{as_of:%Y-%m-%d}.{kind}"
@@ -404,7 +406,7 @@ def indicator_report(target_id: int):
     if row is None:
         abort(404)
     target, indicator = row
-    rate = indicator.unit.strip() == "%"
+    rate = is_rate(indicator.unit)
     try:
         previous = _decimal(request.form.get("previous_value"), rate=rate, label="Kết quả năm trước")
         actual = _decimal(request.form.get("actual_value"), rate=rate, label="Kết quả thực hiện")

@@ -148,8 +148,8 @@ def build_summary(as_of: date, tz: str, *, plan_id: int | None = None) -> Summar
         scope.append(Task.plan_id == plan_id)
     empty = {klass.value: 0 for klass in STATUS_ORDER}
 
-    first_month = _months_back(as_of, MONTHS)[0]
-    first = date(first_month[0], first_month[1], 1)
+    months = _months_back(as_of, MONTHS)
+    first = date(months[0][0], months[0][1], 1)
 
     # 1. one pass over the items: the classes per plan and agency, the ageing of the overdue ones, the queues and
     # the on-time rate of the items due in each of the last twelve months (up to the day).
@@ -197,7 +197,6 @@ def build_summary(as_of: date, tz: str, *, plan_id: int | None = None) -> Summar
     per_agency: dict[int, dict[str, int]] = {}
     ageing = {key: 0 for key, *_ in AGEING}
     waiting = extensions = 0
-    months = _months_back(as_of, MONTHS)
     rates = {f"{y}-{m:02d}": MonthRate(f"{y}-{m:02d}", 0, 0) for y, m in months}
     for pid, agency_id, klass, key, month, count, reported, extension in rows:
         if month:
