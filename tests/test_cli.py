@@ -28,7 +28,9 @@ def test_seed_demo_prints_each_password_once(app, db):
     assert again.exit_code == 0
     assert password not in again.output
     assert db.session.scalar(select(func.count()).select_from(User)) == users
-    assert db.session.scalar(select(func.count()).select_from(Plan)) == 3  # seeds 002, 003, 004
+    assert (
+        db.session.scalar(select(func.count()).select_from(Plan)) == 4
+    )  # seeds 002, 003, 004 and this year's illustration
 
     from tests.conftest import Browser
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -235,3 +236,60 @@ def _report(item, staff, done: date, result: str, evidence: list[str], reason, n
         by=staff,
         now=now,
     )
+
+
+def record_demo_indicators(plan: Plan, *, now: datetime) -> int:
+    """Most agencies of ``plan`` report their indicators: last year's result, then a cumulative value for each
+    quarter ended, a few days after its end, through the indicators' own operation. Returns the reports made."""
+    from tracker.plans.indicators import IndicatorReport, periods_for, record_indicator_report
+    from tracker.plans.models import Indicator, IndicatorTarget
+
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    today = now.astimezone(tz).date()
+    people = DemoPeople(now)
+    periods = periods_for(plan.period_start, plan.period_end, plan.issued_on)
+    mode = current_app.config["INDICATOR_RAISE"]
+    rows = db.session.execute(
+        select(IndicatorTarget, Indicator, Agency)
+        .join(Indicator, IndicatorTarget.indicator_id == Indicator.id)
+        .join(Agency, IndicatorTarget.agency_id == Agency.id)
+        .where(Indicator.plan_id == plan.id)
+        .order_by(Indicator.position, Agency.code)
+    ).all()
+    reports = 0
+    for target, indicator, agency in rows:
+        key = _hash(plan.source_filename, indicator.number, agency.code)
+        central = indicator.target_value
+        if key % 100 < 15 or central is None:
+            continue  # has not reported yet
+        previous = min(Decimal(100), (central * Decimal(70 + key % 50) / 100).quantize(Decimal("0.1")))
+        values: dict[str, Decimal | None] = {}
+        for number, period in enumerate(periods, start=1):
+            if period.end + timedelta(days=5) >= today:
+                break
+            step = (key >> (4 * number)) % 25
+            value = min(Decimal(100), (previous * Decimal(90 + step) / 100).quantize(Decimal("0.1")))
+            values[period.key] = value
+            record_indicator_report(
+                target,
+                indicator,
+                periods,
+                IndicatorReport(previous=previous, values=dict(values)),
+                by=people.staff_of(agency),
+                now=datetime.combine(period.end + timedelta(days=3 + key % 3), time(10), tzinfo=tz),
+                mode=mode,
+            )
+            reports += 1
+        if not values:
+            record_indicator_report(
+                target,
+                indicator,
+                periods,
+                IndicatorReport(previous=previous),
+                by=people.staff_of(agency),
+                now=now - timedelta(days=2),
+                mode=mode,
+            )
+            reports += 1
+    db.session.flush()
+    return reports

@@ -6,7 +6,7 @@ from tracker.core.models import AuditEvent
 from tracker.deadlines.models import CalendarOverride
 from tracker.importers.models import ImportDraft
 from tracker.notifications.models import NoticeLedger, OutboxMessage, ReminderStage
-from tracker.plans.models import Assignment, DueItem, Indicator, IndicatorTarget, Plan, Section, Task
+from tracker.plans.models import Assignment, DueItem, Indicator, IndicatorTarget, IndicatorValue, Plan, Section, Task
 from tracker.reports.models import Setting
 from tracker.scheduler.models import JobLock, JobSchedule
 from tracker.workflow.models import Comment, EvidenceDocument, ExtensionRequest, ItemFile, UserNotice
@@ -28,6 +28,7 @@ __all__ = [
     "Indicator",
     "ImportDraft",
     "IndicatorTarget",
+    "IndicatorValue",
     "JobLock",
     "JobSchedule",
     "LoginAttempt",

@@ -332,11 +332,33 @@ class IndicatorTarget(db.Model):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     previous_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
     target_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    #: The latest result reported (the value of the latest period with one), and that period's key
     actual_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    actual_period: Mapped[str] = mapped_column(String(7), default="", server_default="")
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     indicator = relationship("Indicator", back_populates="targets")
     agency = relationship("Agency")
+    values = relationship(
+        "IndicatorValue", back_populates="target", cascade="all, delete-orphan", order_by="IndicatorValue.period"
+    )
+
+
+class IndicatorValue(db.Model):
+    """The result an agency reports for one period of an indicator (cumulative from the start of the year):
+    "2024-Q2" for a quarter of a one-year plan, "2023" for a year of a plan over several."""
+
+    __tablename__ = "indicator_values"
+    __table_args__ = (UniqueConstraint("target_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("indicator_targets.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 4))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    target = relationship("IndicatorTarget", back_populates="values")
 
 
 @event.listens_for(Task, "before_insert")

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import case, literal, select, true
+from sqlalchemy import and_, case, literal, select
 from sqlalchemy.orm import selectinload
 
 from tracker.accounts.forms import EmptyForm
@@ -16,12 +16,20 @@ from tracker.accounts.models import ALL_ROLES, Role, User
 from tracker.accounts.security import roles_required
 from tracker.agencies.models import Agency
 from tracker.core import clock
-from tracker.core.dates import format_date
+from tracker.core.dates import format_date, format_decimal
 from tracker.core.models import AuditEvent, record_audit
 from tracker.extensions import db
 from tracker.importers.details import read_number
 from tracker.plans.forms import PlanForm
-from tracker.plans.indicators import is_rate, reached
+from tracker.plans.indicators import (
+    IndicatorReport,
+    Period,
+    is_rate,
+    period_label,
+    periods_for,
+    reached,
+    record_indicator_report,
+)
 from tracker.plans.models import (
     PLAN_STATUS_LABELS,
     Assignment,
@@ -341,6 +349,8 @@ def _decimal(text: str | None, *, rate: bool, label: str) -> Decimal | None:
     text = (text or "").strip().replace(" ", "").replace("%", "")
     if not text:
         return None
+    if len(text) > 20:
+        raise ValueError(f"{label}: số không hợp lệ.")
     try:
         value = Decimal(text.replace(",", "."))
     except InvalidOperation:
@@ -353,84 +363,175 @@ def _decimal(text: str | None, *, rate: bool, label: str) -> Decimal | None:
 
 
 def _indicator_rows(where) -> list:
-    return db.session.execute(
+    """(target, indicator, plan, agency, periods) rows, each target's values loaded with it (two queries)."""
+    rows = db.session.execute(
         select(IndicatorTarget, Indicator, Plan, Agency)
         .join(Indicator, IndicatorTarget.indicator_id == Indicator.id)
         .join(Plan, Indicator.plan_id == Plan.id)
         .join(Agency, IndicatorTarget.agency_id == Agency.id)
         .where(where)
-        .order_by(Plan.id, Indicator.position, Agency.name)
+        .options(selectinload(IndicatorTarget.values))
+        .order_by(Plan.period_end.desc().nulls_last(), Plan.id.desc(), Indicator.position, Agency.name)
     ).all()
+    periods: dict[int, list[Period]] = {}
+    return [
+        (
+            target,
+            indicator,
+            plan,
+            agency,
+            periods.setdefault(plan.id, periods_for(plan.period_start, plan.period_end, plan.issued_on)),
+        )
+        for target, indicator, plan, agency in rows
+    ]
 
 
 @bp.get("/indicators")
 @roles_required(*ALL_ROLES)
 def indicators():
     """An agency's indicators to report on; for the office and leaders, every agency's, target against actual."""
+    if current_user.is_agency_user:
+        return _agency_indicators()
     from tracker.reports import charts
     from tracker.reports.charts import Bar
 
-    if current_user.is_agency_user:
-        rows = _indicator_rows(IndicatorTarget.agency_id == (current_user.agency_id or -1))
-        return render_template("plans/indicators_agency.html", rows=rows, reached=reached)
+    # the plans that set indicators, the latest first: the page shows one plan's (the latest unless one is picked)
+    plans = db.session.execute(
+        select(Plan.id, Plan.title, Plan.period_end)
+        .where(Plan.id.in_(select(Indicator.plan_id).distinct()), Plan.status.in_(("active", "closed")))
+        .order_by(Plan.period_end.desc().nulls_last(), Plan.id.desc())
+    ).all()
     plan_id = request.args.get("plan", type=int)
-    rows = _indicator_rows(Indicator.plan_id == plan_id if plan_id else true())
+    if plan_id not in {plan.id for plan in plans}:
+        plan_id = plans[0].id if plans else None
+    agency_id = request.args.get("agency", type=int)
+    where = [Indicator.plan_id == (plan_id or -1)]
+    agency = db.session.get(Agency, agency_id) if agency_id and agency_id < 2**31 else None
+    if agency is not None:
+        where.append(IndicatorTarget.agency_id == agency.id)
+    rows = _indicator_rows(and_(*where))
     grouped: dict[int, dict] = {}
-    for target, indicator, plan, agency in rows:
-        entry = grouped.setdefault(indicator.id, {"indicator": indicator, "plan": plan, "targets": []})
-        entry["targets"].append((target, agency, reached(target.target_value, target.actual_value)))
+    for target, indicator, plan, row_agency, periods in rows:
+        entry = grouped.setdefault(
+            indicator.id, {"indicator": indicator, "plan": plan, "periods": periods, "targets": []}
+        )
+        values = {value.period: value.value for value in target.values}
+        entry["targets"].append((target, row_agency, values, reached(target.target_value, target.actual_value)))
     bars = []
     for entry in grouped.values():
-        reported = [r for r in entry["targets"] if r[2] is not None]
-        share = 100 * sum(1 for r in reported if r[2]) / len(reported) if reported else None
-        entry["summary"] = (sum(1 for r in reported if r[2]), len(reported), len(entry["targets"]))
+        reported = [r for r in entry["targets"] if r[3] is not None]
+        entry["summary"] = (sum(1 for r in reported if r[3]), len(reported), len(entry["targets"]))
         label = f"{entry['indicator'].number}. {entry['indicator'].content}"
-        bars.append(Bar(label, share or 0, f"{share:.0f}%" if share is not None else "—", css="st-done_on_time"))
-    chart = charts.hbars(bars, "Tỷ lệ đơn vị đạt chỉ tiêu (trong số đơn vị đã báo cáo)") if bars else ""
-    return render_template("plans/indicators.html", groups=list(grouped.values()), chart=chart)
+        if agency is not None:
+            # one agency: how far its latest result is towards its own target, per indicator
+            target = entry["targets"][0][0]
+            share = _share(target.target_value, target.actual_value)
+            text = (
+                f"{format_decimal(target.actual_value)}/{format_decimal(target.target_value)}"
+                if share is not None
+                else "—"
+            )
+            css = "st-done_on_time" if entry["targets"][0][3] else "st-open_overdue"
+            bars.append(Bar(label, min(share or 0, 100), text, css=css))
+        else:
+            share = 100 * entry["summary"][0] / len(reported) if reported else None
+            text = f"{share:.0f}%" if share is not None else "—"
+            bars.append(Bar(label, share or 0, text, css="st-done_on_time"))
+    caption = (
+        f"Kết quả mới nhất so với chỉ tiêu của {agency.name}"
+        if agency is not None
+        else "Tỷ lệ đơn vị đạt chỉ tiêu (trong số đơn vị đã báo cáo)"
+    )
+    chart = charts.hbars(bars, caption) if bars else ""
+    agencies = db.session.execute(
+        select(Agency.id, Agency.name)
+        .where(
+            Agency.id.in_(
+                select(IndicatorTarget.agency_id)
+                .join(Indicator, IndicatorTarget.indicator_id == Indicator.id)
+                .where(Indicator.plan_id == (plan_id or -1))
+            )
+        )
+        .order_by(Agency.name)
+    ).all()
+    return render_template(
+        "plans/indicators.html",
+        groups=list(grouped.values()),
+        chart=chart,
+        agency=agency,
+        agencies=agencies,
+        plans=plans,
+        plan_id=plan_id,
+        period_label=period_label,
+    )
+
+
+def _share(target: Decimal | None, actual: Decimal | None) -> float | None:
+    if target is None or actual is None:
+        return None
+    return 100.0 if target == 0 else float(100 * actual / target)
+
+
+def _agency_indicators(errors: dict | None = None, submitted: dict | None = None, status: int = 200):
+    rows = _indicator_rows(IndicatorTarget.agency_id == (current_user.agency_id or -1))
+    page = render_template(
+        "plans/indicators_agency.html",
+        rows=rows,
+        reached=reached,
+        today=clock.today(),
+        errors=errors or {},
+        submitted=submitted or {},
+        period_label=period_label,
+    )
+    return page, status
 
 
 @bp.post("/indicators/<int:target_id>")
 @roles_required(Role.AGENCY_HEAD, Role.AGENCY_STAFF)
 def indicator_report(target_id: int):
-    """The agency enters its previous result and its actual value; its target follows the rule."""
-    from tracker.plans.indicators import target_for
+    """The agency enters its previous result and its value for each period begun; its target follows the rule.
 
+    Bad input re-renders the page with each message beside its field, and changes nothing.
+    """
     if not EmptyForm().validate_on_submit():
         abort(400)
     row = db.session.execute(
-        select(IndicatorTarget, Indicator)
+        select(IndicatorTarget, Indicator, Plan)
         .join(Indicator, IndicatorTarget.indicator_id == Indicator.id)
+        .join(Plan, Indicator.plan_id == Plan.id)
         .where(IndicatorTarget.id == target_id, IndicatorTarget.agency_id == current_user.agency_id)
+        .options(selectinload(IndicatorTarget.values))
     ).one_or_none()
     if row is None:
         abort(404)
-    target, indicator = row
+    target, indicator, plan = row
     rate = is_rate(indicator.unit)
-    try:
-        previous = _decimal(request.form.get("previous_value"), rate=rate, label="Kết quả năm trước")
-        actual = _decimal(request.form.get("actual_value"), rate=rate, label="Kết quả thực hiện")
-    except ValueError as error:
-        flash(str(error), "error")
-        return redirect(url_for("plans.indicators") + f"#target-{target.id}")
-    before = {"previous": _plain(target.previous_value), "actual": _plain(target.actual_value)}
-    target.previous_value, target.actual_value = previous, actual
-    target.target_value = target_for(
-        indicator.target_value, previous, unit=indicator.unit, mode=current_app.config["INDICATOR_RAISE"]
-    )
-    target.reported_at = clock.now()
-    record_audit(
-        target,
-        "indicator_reported",
-        by=current_user,
-        now=clock.now(),
-        before=before,
-        after={"previous": _plain(previous), "actual": _plain(actual), "target": _plain(target.target_value)},
+    today = clock.today()
+    periods = periods_for(plan.period_start, plan.period_end, plan.issued_on)
+    errors: dict[str, str] = {}
+    report = IndicatorReport(previous=target.previous_value)
+    if "previous_value" in request.form:
+        try:
+            report.previous = _decimal(request.form["previous_value"], rate=rate, label="Kết quả năm trước")
+        except ValueError as error:
+            errors["previous_value"] = str(error)
+    for period in periods:
+        name = f"value_{period.key}"
+        if name not in request.form:
+            continue  # a period the form did not offer keeps what it has
+        try:
+            value = _decimal(request.form.get(name), rate=rate, label=f"Kết quả {period.label}")
+        except ValueError as error:
+            errors[name] = str(error)
+            continue
+        if value is not None and not period.started(today):
+            errors[name] = f"Kết quả {period.label}: kỳ báo cáo này chưa bắt đầu."
+        report.values[period.key] = value
+    if errors:
+        return _agency_indicators({target.id: errors}, {target.id: request.form.to_dict()}, 422)
+    record_indicator_report(
+        target, indicator, periods, report, by=current_user, now=clock.now(), mode=current_app.config["INDICATOR_RAISE"]
     )
     db.session.commit()
     flash(f"Đã lưu kết quả chỉ tiêu {indicator.number}.", "success")
     return redirect(url_for("plans.indicators") + f"#target-{target.id}")
-
-
-def _plain(value: Decimal | None) -> str | None:
-    return None if value is None else format(value.normalize(), "f")

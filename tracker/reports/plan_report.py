@@ -16,7 +16,7 @@ from sqlalchemy import select
 from tracker.agencies.models import Agency
 from tracker.core.dates import format_date, format_decimal
 from tracker.extensions import db
-from tracker.plans.indicators import reached
+from tracker.plans.indicators import period_label, reached
 from tracker.plans.models import (
     ITEM_STATE_LABELS,
     LATE_REASON_LABELS,
@@ -124,7 +124,7 @@ def build_plan_report(plan: Plan, as_of: date, tz: str) -> PlanReport:
     ).all()
     targets = db.session.execute(
         select(Indicator, Agency.name, IndicatorTarget.previous_value, IndicatorTarget.target_value)
-        .add_columns(IndicatorTarget.actual_value)
+        .add_columns(IndicatorTarget.actual_value, IndicatorTarget.actual_period)
         .join(IndicatorTarget, IndicatorTarget.indicator_id == Indicator.id)
         .join(Agency, IndicatorTarget.agency_id == Agency.id)
         .where(Indicator.plan_id == plan.id)
@@ -198,7 +198,7 @@ def plan_report_docx(report: PlanReport, *, issued_on: date) -> bytes:
         if report.indicator_targets:
             doc.paragraph(text="Kết quả thực hiện chỉ tiêu của từng cơ quan, đơn vị:", center=False)
             doc.table(
-                ["Chỉ tiêu", "Cơ quan, đơn vị", "Năm trước", "Chỉ tiêu", "Thực hiện", "Kết quả"],
+                ["Chỉ tiêu", "Cơ quan, đơn vị", "Năm trước", "Chỉ tiêu", "Thực hiện", "Kỳ", "Kết quả"],
                 (
                     [
                         i.number,
@@ -206,9 +206,10 @@ def plan_report_docx(report: PlanReport, *, issued_on: date) -> bytes:
                         format_decimal(prev),
                         format_decimal(target),
                         format_decimal(actual),
+                        period_label(period),
                         _result(target, actual),
                     ]
-                    for i, name, prev, target, actual in report.indicator_targets
+                    for i, name, prev, target, actual, period in report.indicator_targets
                 ),
                 size=10,
             )
@@ -270,9 +271,9 @@ def plan_report_xlsx(report: PlanReport) -> bytes:
     if report.indicators:
         indicators = book.create_sheet("Chỉ tiêu")
         indicators.append(
-            ["TT", "Chỉ tiêu", "Đơn vị tính", "Cơ quan, đơn vị", "Năm trước", "Chỉ tiêu", "Thực hiện", "Kết quả"]
+            ["TT", "Chỉ tiêu", "Đơn vị tính", "Cơ quan, đơn vị", "Năm trước", "Chỉ tiêu", "Thực hiện", "Kỳ", "Kết quả"]
         )
-        for i, name, prev, target, actual in report.indicator_targets:
+        for i, name, prev, target, actual, period in report.indicator_targets:
             indicators.append(
                 [
                     i.number,
@@ -282,6 +283,7 @@ def plan_report_xlsx(report: PlanReport) -> bytes:
                     _float(prev),
                     _float(target),
                     _float(actual),
+                    period_label(period),
                     _result(target, actual),
                 ]
             )
