@@ -85,7 +85,7 @@ def test_a_second_run_sends_nothing_new(plan, db, smtp):
     run(db, at("2024-03-01"))
     count = len(smtp.messages)
     again = run(db, at("2024-03-01", 9))
-    assert again.notices == [] and len(smtp.messages) == count
+    assert again.count == 0 and again.emails == 0 and len(smtp.messages) == count
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == count
 
 
@@ -118,11 +118,54 @@ def test_stages_follow_the_days(plan, db, smtp):
     assert len(smtp.to("syt@example.org")) == 1  # coordinators are told once
 
 
-def test_claims_are_exclusive(plan, db):
+def test_claims_are_exclusive_and_the_dry_run_lists_what_a_run_claims(plan, db):
     _, notices, _ = find_notices(at("2024-03-01"))
-    first = claim(notices, at("2024-03-01"))
-    second = claim(notices, at("2024-03-01"))
-    assert first and second == []
+    assert sorted((n.task_number, n.role, n.stage) for n in notices) == [
+        ("1", "coordinator", "due_soon"),
+        ("1", "lead", "due_soon_7"),
+        ("3", "lead", "escalation"),
+        ("3", "lead", "overdue_4"),  # 29 days late, repeated every 7: the fifth overdue stage
+    ]
+    first = claim(at("2024-03-01"), "run-a")
+    second = claim(at("2024-03-01"), "run-b")
+    assert (first, second) == (4, 0)
+    rows = db.session.execute(select(ReminderStage.stage, ReminderStage.run_id)).all()
+    assert sorted(rows) == [
+        ("due_soon", "run-a"),
+        ("due_soon_7", "run-a"),
+        ("escalation", "run-a"),
+        ("overdue_4", "run-a"),
+    ]
+    assert find_notices(at("2024-03-01"))[1] == []  # nothing left to tell
+
+
+def test_a_long_list_shows_its_first_lines_and_counts_the_rest(db, clock, smtp, app):
+    from tracker.notifications import reminders
+
+    make_plan(
+        db,
+        clock,
+        [
+            TaskSpec(
+                content=f"Nhiệm vụ số {n}",
+                number=str(n),
+                lead_codes=["SNV"],
+                schedule=dated(date(2024, 2, 1 + n % 20)),
+            )
+            for n in range(reminders.MAIL_LINES + 7)
+        ],
+    )
+    result = run(db, at("2024-03-01"))
+    assert result.stages["overdue"] == reminders.MAIL_LINES + 7  # every item's stage is claimed, listed or not
+    mail = smtp.to("snv@example.org")[0]
+    assert mail["Subject"] == f"[Theo dõi nhiệm vụ] Sở Nội vụ: {reminders.MAIL_LINES + 7} nhiệm vụ quá hạn"
+    text = mail.get_body(("plain",)).get_content()
+    assert text.count("Hạn: ") == reminders.MAIL_LINES
+    assert f"… và 7 nhiệm vụ quá hạn khác: {app.config['BASE_URL']}/items?status=open_overdue" in text
+    html = mail.get_body(("html",)).get_content()
+    assert "… và 7 nhiệm vụ quá hạn khác</a>" in html
+    # the most overdue first: the latest due dates are the ones counted, not listed
+    assert text.index("Hạn: 01/02/2024") < text.index("Hạn: 13/02/2024") and "Hạn: 20/02/2024" not in text
 
 
 def test_with_smtp_down_messages_wait_and_leave_on_the_next_try(plan, db, smtp, app):

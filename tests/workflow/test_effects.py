@@ -29,7 +29,17 @@ def _at(day: date, hour: int = 8):
 
 
 def _notified(run, item: DueItem) -> list[str]:
-    return [n.stage for n in run.notices if n.item_id == item.id]
+    """The stages ``run`` claimed (and told) for ``item``."""
+    from sqlalchemy import select
+
+    from tracker.extensions import db
+    from tracker.notifications.models import ReminderStage
+
+    return db.session.scalars(
+        select(ReminderStage.stage)
+        .where(ReminderStage.run_id == run.run_id, ReminderStage.due_item_id == item.id)
+        .order_by(ReminderStage.stage)
+    ).all()
 
 
 def _late_report(item, staff, day: date, now):

@@ -25,3 +25,27 @@ def claim_notice(kind: str, recipient: str, period: str, now: datetime) -> bool:
         .returning(NoticeLedger.id)
     )
     return db.session.execute(statement).first() is not None
+
+
+#: Rows per INSERT of a batch of claims (four parameters each, well under SQLite's limit)
+BATCH = 1000
+
+
+def claim_notices(keys: list[tuple[str, str, str]], now: datetime) -> set[tuple[str, str, str]]:
+    """``claim_notice`` for many (kind, recipient, period) at once, a statement per thousand: the keys this call
+    recorded (each to be sent), not those already recorded."""
+    claimed: set[tuple[str, str, str]] = set()
+    for start in range(0, len(keys), BATCH):
+        statement = (
+            dialect_insert(NoticeLedger)
+            .values(
+                [
+                    {"kind": kind, "recipient": recipient, "period": period, "created_at": now}
+                    for kind, recipient, period in keys[start : start + BATCH]
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["kind", "recipient", "period"])
+            .returning(NoticeLedger.kind, NoticeLedger.recipient, NoticeLedger.period)
+        )
+        claimed.update(tuple(row) for row in db.session.execute(statement))
+    return claimed

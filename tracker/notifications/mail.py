@@ -37,8 +37,12 @@ def queue_email(
     context: dict[str, Any],
     now: datetime,
     attachments: list[dict[str, Any]] | None = None,
+    flush: bool = True,
 ) -> OutboxMessage:
-    """Render ``templates/emails/<template>.txt`` and ``.html`` (subject from the text's first line) and queue."""
+    """Render ``templates/emails/<template>.txt`` and ``.html`` (subject from the text's first line) and queue.
+
+    ``flush=False`` leaves the row to the caller's next flush, so a job queueing hundreds inserts them in batches.
+    """
     text = render_template(f"emails/{template}.txt", **context)
     subject, _, body = text.partition("\n")
     html = render_template(f"emails/{template}.html", **context)
@@ -58,7 +62,8 @@ def queue_email(
         next_attempt_at=now,
     )
     db.session.add(message)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return message
 
 

@@ -67,3 +67,5 @@ class ReminderStage(db.Model):
     due_date: Mapped[date] = mapped_column(Date)
     stage: Mapped[str] = mapped_column(String(30))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The run that claimed it: a run tells exactly the stages it recorded, never a concurrent run's
+    run_id: Mapped[str | None] = mapped_column(String(16), index=True)
