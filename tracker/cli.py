@@ -384,10 +384,10 @@ def jobs_run(job: str, at: str | None, dry_run: bool) -> None:
 def _deliver(moment=None) -> None:
     """Send what the job queued before the command exits (as of the job's moment when that is later)."""
     from tracker.core import clock
-    from tracker.notifications.mail import deliver_outbox
+    from tracker.notifications.mail import drain_outbox
 
     now = clock.now()
-    delivered = deliver_outbox(max(now, moment) if moment else now)
+    delivered = drain_outbox(max(now, moment) if moment else now)
     click.echo(f"Đã gửi {delivered['sent']} thư; {delivered['retry']} thư sẽ gửi lại; {delivered['failed']} thư lỗi.")
 
 

@@ -71,6 +71,49 @@ def test_jobs_keep_late_runs_and_follow_the_administrators_schedule(app, db):
     scheduler = BackgroundScheduler(timezone=app.config["TIMEZONE"])
     configure(scheduler, app, catch_up=False)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"reminders", "leader-digest"}
+    assert set(jobs) == {"reminders", "leader-digest", "deliver-outbox"}
+    assert str(jobs["deliver-outbox"].trigger) == "interval[0:01:00]"
     assert jobs["reminders"].misfire_grace_time == 6 * 3600 and jobs["reminders"].coalesce
     assert str(jobs["leader-digest"].trigger).startswith("cron[month='*', day='*', day_of_week='fri', hour='7'")
+
+
+def _queue(db, clock, count: int) -> None:
+    for n in range(count):
+        db.session.add(
+            OutboxMessage(
+                created_at=clock.now(),
+                kind="notice",
+                recipients=[f"nguoi{n}@example.org"],
+                subject=f"Thư {n}",
+                text_body=f"Nội dung {n}",
+                html_body=f"<p>Nội dung {n}</p>",
+                attachments=[],
+                status="queued",
+                attempts=0,
+                next_attempt_at=clock.now(),
+            )
+        )
+    db.session.commit()
+
+
+def test_the_outbox_is_drained_batch_after_batch_and_a_server_down_ends_the_loop(app, db, clock, smtp):
+    from tests.mailbox import free_port
+    from tracker.notifications.mail import deliver_outbox, drain_outbox
+
+    _queue(db, clock, 7)
+    assert deliver_outbox(clock.now(), limit=3)["sent"] == 3  # one batch: what a single delivery took
+    assert drain_outbox(clock.now(), batch=3) == {"sent": 4, "failed": 0, "retry": 0}  # the rest, in two batches
+    assert len(smtp.messages) == 7
+
+    _queue(db, clock, 5)
+    app.config["SMTP_PORT"] = free_port()  # the server is down: each waits for its backoff, the drain returns
+    assert drain_outbox(clock.now(), batch=2) == {"sent": 0, "failed": 0, "retry": 5}
+    app.config["SMTP_PORT"] = smtp.port
+
+
+def test_the_schedulers_delivery_sends_what_waits(app, db, clock, smtp):
+    from tracker.scheduler.jobs import deliver_job
+
+    _queue(db, clock, 3)
+    assert deliver_job(app) == {"sent": 3, "failed": 0, "retry": 0}
+    assert sorted(m["To"] for _, m in smtp.messages) == [f"nguoi{n}@example.org" for n in range(3)]

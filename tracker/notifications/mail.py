@@ -173,3 +173,19 @@ def deliver_outbox(now: datetime, *, limit: int = 500) -> dict[str, int]:
         with contextlib.suppress(OSError, smtplib.SMTPException):
             smtp.quit()
     return counts
+
+
+#: Messages per batch when the outbox is drained
+DRAIN_BATCH = 200
+
+
+def drain_outbox(now: datetime, *, batch: int = DRAIN_BATCH) -> dict[str, int]:
+    """Deliver batch after batch until nothing due is left (a message that fails waits for its backoff, past
+    ``now``, so the loop ends): the job that queued 600 mails sends them all, not the first 500."""
+    total = {"sent": 0, "failed": 0, "retry": 0}
+    while True:
+        counts = deliver_outbox(now, limit=batch)
+        for key, value in counts.items():
+            total[key] += value
+        if sum(counts.values()) < batch:
+            return total

@@ -16,13 +16,14 @@ from datetime import datetime, timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import select, text, update
 
 from tracker.core import clock
 from tracker.extensions import db
 from tracker.notifications.ledger import dialect_insert
-from tracker.notifications.mail import deliver_outbox
+from tracker.notifications.mail import drain_outbox
 from tracker.scheduler.models import DEFAULT_SCHEDULES, JobLock, JobSchedule
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ def run_job(app: Flask, job: str) -> str | None:
                     return None
                 summary = JOBS[job](now)
                 db.session.commit()
-            deliver_outbox(clock.now())
+            drain_outbox(clock.now())
             log.info("job %s: %s", job, summary)
             return summary
         except Exception:
@@ -99,6 +100,25 @@ def run_job(app: Flask, job: str) -> str | None:
             raise
         finally:
             db.session.remove()
+
+
+def deliver_job(app: Flask) -> dict[str, int]:
+    """The scheduler's delivery, every minute: what a job or a page queued and could not send (the server was down,
+    a retry's backoff has passed) leaves without waiting for the next run. Each message is claimed before it is
+    sent, so two schedulers never send one twice."""
+    with app.app_context():
+        try:
+            return drain_outbox(clock.now())
+        except Exception:
+            db.session.rollback()
+            log.exception("outbox delivery failed")
+            raise
+        finally:
+            db.session.remove()
+
+
+#: How often the scheduler delivers the outbox
+DELIVERY_INTERVAL = timedelta(minutes=1)
 
 
 def schedules(app: Flask) -> dict[str, tuple[str, bool]]:
@@ -112,6 +132,16 @@ def schedules(app: Flask) -> dict[str, tuple[str, bool]]:
 def configure(scheduler: BaseScheduler, app: Flask, *, catch_up: bool = True) -> None:
     """Add the jobs to a scheduler; on start, run each once to catch up what was missed."""
     tz = app.config["TIMEZONE"]
+    scheduler.add_job(
+        deliver_job,
+        IntervalTrigger(seconds=DELIVERY_INTERVAL.total_seconds(), timezone=tz),
+        args=[app],
+        id="deliver-outbox",
+        name="deliver-outbox",
+        coalesce=True,
+        max_instances=1,
+        replace_existing=True,
+    )
     for job, (crontab, enabled) in schedules(app).items():
         if not enabled:
             continue
