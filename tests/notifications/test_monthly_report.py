@@ -193,3 +193,17 @@ def test_the_month_under_way_as_of_today(plan, logged_in):
     assert "tháng 03/2024 (đến ngày 01/03/2024)" in page
     assert _names(page) == ["Sở Nội vụ"]  # due 20/02, the only item due by today
     assert 'aria-current="page">Tháng này, đến hôm nay</a>' in page
+
+
+def test_the_page_reads_the_first_items_of_each_agency_and_the_same_ranking(plan, app):
+    """The page asks for each agency's most overdue items only; its counts, longest delays and ranking are the
+    job's."""
+    from tracker.reports.monthly import build_monthly_report
+
+    whole = build_monthly_report(2024, 4)
+    page = build_monthly_report(2024, 4, items_per_agency=2)
+    assert [(line.name, line.rank, line.counts, line.longest) for line in page.lines] == [
+        (line.name, line.rank, line.counts, line.longest) for line in whole.lines
+    ]
+    assert all(line.overdue == whole_line.overdue[:2] for line, whole_line in zip(page.lines, whole.lines, strict=True))
+    assert max(len(line.overdue) for line in whole.lines) == 3 and max(len(line.overdue) for line in page.lines) == 2

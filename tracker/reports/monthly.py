@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import and_, case, func
+from sqlalchemy import and_, case, func, select
 
 from tracker.agencies.models import Agency
 from tracker.extensions import db
@@ -116,8 +116,14 @@ def previous_month(moment: datetime | date) -> tuple[int, int]:
     return (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
 
 
-def build_monthly_report(year: int, month: int, *, as_of: date | None = None) -> MonthlyReport:
-    """The list for a month, as of its last day; or, for the month under way, as of ``as_of`` (items due by then)."""
+def build_monthly_report(
+    year: int, month: int, *, as_of: date | None = None, items_per_agency: int | None = None
+) -> MonthlyReport:
+    """The list for a month, as of its last day; or, for the month under way, as of ``as_of`` (items due by then).
+
+    The job and the files list every overdue item; the web page asks for the ``items_per_agency`` most overdue of each
+    agency (the counts and the longest delay stay whole), so it does not grow with the items.
+    """
     config = current_app.config
     tz = config["TIMEZONE"]
     as_of = min(as_of, month_end(year, month)) if as_of else month_end(year, month)
@@ -138,20 +144,30 @@ def build_monthly_report(year: int, month: int, *, as_of: date | None = None) ->
     for agency_id, name, klass, count in counts:
         lines.setdefault(agency_id, AgencyLine(agency_id=agency_id, name=name)).counts[klass] = count
     late = days_late(as_of, tz)
-    overdue = db.session.execute(
-        select_items(
-            Assignment.agency_id,
-            Task.id,
-            Task.number,
-            Task.content,
-            Plan.doc_kind,
-            Plan.doc_number,
-            DueItem.due_date,
-            late,
+    statement = select_items(
+        Assignment.agency_id,
+        Task.id,
+        Task.number,
+        Task.content,
+        Plan.doc_kind,
+        Plan.doc_number,
+        DueItem.due_date,
+        late.label("days"),
+    ).where(*scope, status == StatusClass.OPEN_OVERDUE.value)
+    if items_per_agency is not None:
+        ranked = statement.add_columns(
+            func.row_number()
+            .over(partition_by=Assignment.agency_id, order_by=(late.desc(), Task.id, DueItem.id))
+            .label("line")
+        ).subquery()
+        statement = (
+            select(*list(ranked.c)[:-1])
+            .where(ranked.c.line <= items_per_agency)
+            .order_by(ranked.c.agency_id, ranked.c.line)
         )
-        .where(*scope, status == StatusClass.OPEN_OVERDUE.value)
-        .order_by(Assignment.agency_id, late.desc(), Task.id)
-    ).all()
+    else:
+        statement = statement.order_by(Assignment.agency_id, late.desc(), Task.id, DueItem.id)
+    overdue = db.session.execute(statement).all()
     for agency_id, task_id, number, content, kind, doc_number, due, days in overdue:
         reference = f"{kind} số {doc_number}" if doc_number else kind
         lines[agency_id].overdue.append(OverdueItem(task_id, number, content, reference, due, int(days or 0)))

@@ -77,7 +77,7 @@ def monthly():
     today = clock.today()
     live = request.args.get("view") == "today"
     year, month = (today.year, today.month) if live else _month()
-    report = build_monthly_report(year, month, as_of=today if live else None)
+    report = build_monthly_report(year, month, as_of=today if live else None, items_per_agency=ITEMS_SHOWN)
     sort = request.args.get("sort", "rank")
     if sort not in RANKINGS:
         sort = "rank"
