@@ -89,7 +89,9 @@ def test_the_email_with_its_attachments_goes_once(plan, db, smtp, app):
     summary = [row for row in book["Tổng hợp"].iter_rows(min_row=4, values_only=True)]
     assert summary[0][:2] == (1, "Sở Xây dựng") and summary[0][5] == 3
     overdue_rows = list(book["Nhiệm vụ quá hạn"].iter_rows(min_row=2, values_only=True))
-    assert len(overdue_rows) == 4 and overdue_rows[0][4] == "10/04/2024"
+    assert len(overdue_rows) == 4 and overdue_rows[0][4] == datetime(2024, 4, 10)  # a date cell
+    assert book["Nhiệm vụ quá hạn"]["E2"].number_format == "DD/MM/YYYY"
+    assert book["Nhiệm vụ quá hạn"].freeze_panes == "A2" and book["Nhiệm vụ quá hạn"].auto_filter.ref == "A1:F5"
     document = Document(io.BytesIO(files["danh-sach-cham-hoan-thanh-2024-04.docx"]))
     header = document.tables[0].rows[0].cells
     assert "UBND TỈNH QUẢNG NAM" in header[0].text and "VĂN PHÒNG" in header[0].text and "Số: …/BC-VP" in header[0].text

@@ -207,26 +207,40 @@ def build_monthly_report(
 
 
 def report_xlsx(report: MonthlyReport) -> bytes:
+    """The list as a workbook, written row by row (openpyxl's write-only mode: tens of thousands of overdue items
+    stream out instead of becoming cell objects); due dates are date cells shown dd/mm/yyyy."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Tổng hợp"
+    book = Workbook(write_only=True)
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+
+    def header(sheet, labels: list[str]) -> list:
+        cells = []
+        for label in labels:
+            cell = WriteOnlyCell(sheet, value=label)
+            cell.font, cell.alignment = bold, wrap
+            cells.append(cell)
+        return cells
+
+    sheet = book.create_sheet("Tổng hợp")
+    sheet.column_dimensions["B"].width = 45
     sheet.append([f"DANH SÁCH CƠ QUAN, ĐƠN VỊ CHẬM HOÀN THÀNH NHIỆM VỤ THÁNG {report.label}"])
     sheet.append([f"Số liệu tính đến ngày {report.as_of:%d/%m/%Y}"])
-    header = [
-        "Xếp hạng",
-        "Cơ quan, đơn vị",
-        *(STATUS_LABELS[c] for c in CLASSES),
-        "Tổng số",
-        "Quá hạn lâu nhất (ngày)",
-        "Đề xuất phê bình",
-    ]
-    sheet.append(header)
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.append(
+        header(
+            sheet,
+            [
+                "Xếp hạng",
+                "Cơ quan, đơn vị",
+                *(STATUS_LABELS[c] for c in CLASSES),
+                "Tổng số",
+                "Quá hạn lâu nhất (ngày)",
+                "Đề xuất phê bình",
+            ],
+        )
+    )
     for line in report.lines:
         sheet.append(
             [
@@ -238,29 +252,30 @@ def report_xlsx(report: MonthlyReport) -> bytes:
                 "; ".join(line.reasons),
             ]
         )
-    sheet.column_dimensions["B"].width = 45
     items = book.create_sheet("Nhiệm vụ quá hạn")
-    items.append(["STT", "Cơ quan, đơn vị", "Nhiệm vụ", "Kế hoạch", "Hạn", "Số ngày quá hạn"])
-    for cell in items[1]:
-        cell.font = Font(bold=True)
+    items.column_dimensions["B"].width = 40
+    items.column_dimensions["C"].width = 70
+    items.column_dimensions["E"].width = 12
+    items.freeze_panes = "A2"
+    items.append(header(items, ["STT", "Cơ quan, đơn vị", "Nhiệm vụ", "Kế hoạch", "Hạn", "Số ngày quá hạn"]))
     n = 0
     for line in report.late_lines:
         for item in line.overdue:
             n += 1
             label = f"{item.number}. {item.content}" if item.number else item.content
-            items.append([n, line.name, label, item.plan, item.due_date.strftime("%d/%m/%Y"), item.days])
-    items.column_dimensions["B"].width = 40
-    items.column_dimensions["C"].width = 70
+            due = WriteOnlyCell(items, value=item.due_date)
+            due.number_format = "DD/MM/YYYY"
+            items.append([n, line.name, label, item.plan, due, item.days])
+    if n:
+        items.auto_filter.ref = f"A1:F{n + 1}"
     reasons = book.create_sheet("Nguyên nhân chậm")
-    reasons.append(["Cơ quan, đơn vị", *LATE_REASON_LABELS.values(), "Nhiệm vụ được gia hạn"])
-    for cell in reasons[1]:
-        cell.font = Font(bold=True)
+    reasons.column_dimensions["A"].width = 40
+    reasons.append(header(reasons, ["Cơ quan, đơn vị", *LATE_REASON_LABELS.values(), "Nhiệm vụ được gia hạn"]))
     for line in report.lines:
         if line.late_reasons or line.extended:
             reasons.append([line.name, *(line.late_reasons.get(k, 0) for k in LATE_REASON_LABELS), line.extended])
     totals = report.late_reason_totals
     reasons.append(["Tổng cộng", *(totals[k] for k in LATE_REASON_LABELS), report.extended_total])
-    reasons.column_dimensions["A"].width = 40
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
