@@ -53,6 +53,7 @@ def create_app(config_class: type[Config] = Config, instance_path: str | None = 
 
     for ext in (db, login_manager, csrf):
         ext.init_app(app)
+    import tracker.core.versions  # noqa: F401 (the data version's session events)
     import tracker.models  # noqa: F401 (the whole schema, for Alembic)
 
     migrate.init_app(

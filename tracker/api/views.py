@@ -521,7 +521,7 @@ def get_agencies():
 @api_roles(Role.ADMIN, Role.MONITOR, Role.LEADER)
 def get_summary(args):
     """Số liệu của trang Tổng quan: tình trạng, theo đơn vị, thời gian quá hạn, tỷ lệ đúng hạn theo tháng"""
-    from tracker.reports.summary import build_summary
+    from tracker.reports.summary import summary_for
 
     as_of = args.get("as_of") or clock.today()
     if not 2000 <= as_of.year <= 2100:
@@ -529,7 +529,7 @@ def get_summary(args):
     plan_id = args.get("plan")
     if plan_id is not None and db.session.scalar(_plans_query().where(Plan.id == plan_id)) is None:
         return problem(404)
-    return build_summary(as_of, current_app.config["TIMEZONE"], plan_id=plan_id).to_json()
+    return summary_for(as_of, current_app.config["TIMEZONE"], plan_id=plan_id).to_json()
 
 
 # --- the document and its page -------------------------------------------------------------------------

@@ -5,11 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.core.db import UTCDateTime
 from tracker.extensions import db
+
+
+class DataVersion(db.Model):
+    """A counter bumped by every transaction that changes the tracked data (tracker.core.versions)."""
+
+    __tablename__ = "data_versions"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    number: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class AuditEvent(db.Model):

@@ -31,9 +31,13 @@ class Page:
         return self.number < self.pages
 
 
-def paginate(query: Select, number: int, per_page: int | None = None, *, scalars: bool = True) -> Page:
+def paginate(
+    query: Select, number: int, per_page: int | None = None, *, scalars: bool = True, total: int | None = None
+) -> Page:
+    """A page of ``query``; ``total`` when the caller already knows how many rows it has (no count query)."""
     per_page = per_page or current_app.config["ITEMS_PER_PAGE"]
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    if total is None:
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     number = min(max(1, number), max(1, -(-total // per_page)))
     result = db.session.execute(query.limit(per_page).offset((number - 1) * per_page))
     items = list(result.scalars()) if scalars else list(result)

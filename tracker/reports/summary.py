@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy import and_, case, extract, func, select
 
 from tracker.agencies.models import Agency
+from tracker.core.versions import VersionedCache
 from tracker.extensions import db
 from tracker.plans.models import Assignment, AssignmentRole, DueItem, ItemState, Plan, Task
 from tracker.workflow.models import ExtensionRequest, ExtensionState
@@ -139,6 +140,16 @@ def _months_back(as_of: date, count: int) -> list[tuple[int, int]]:
         months.append((year, month))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return months[::-1]
+
+
+#: The figures of the overview, kept per (day, plan) until the tracked data changes (tracker.core.versions)
+SUMMARIES = VersionedCache()
+
+
+def summary_for(as_of: date, tz: str, *, plan_id: int | None = None) -> Summary:
+    """``build_summary``, computed once per version of the data: the overview and the API read it from memory until
+    an item, a task, a plan, an agency or an extension changes (one query to read the version)."""
+    return SUMMARIES.get((as_of, tz, plan_id), lambda: build_summary(as_of, tz, plan_id=plan_id))
 
 
 def build_summary(as_of: date, tz: str, *, plan_id: int | None = None) -> Summary:

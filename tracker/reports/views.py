@@ -24,7 +24,7 @@ from tracker.reports.charts import Bar
 from tracker.reports.jobs import chairman_office_recipients
 from tracker.reports.models import get_setting, set_setting
 from tracker.reports.monthly import DOCX, XLSX, build_monthly_report, previous_month, report_docx, report_xlsx
-from tracker.reports.summary import AGEING, Summary, build_summary
+from tracker.reports.summary import AGEING, Summary, summary_for
 from tracker.workflow.status import STATUS_LABELS, STATUS_ORDER
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -240,7 +240,7 @@ def overview():
     if valid:
         form.as_of.data, form.as_of.raw_data = as_of, None  # the box shows the date the figures are for
     plan_id = form.plan.data if valid and form.plan.data in {p.id for p in plans} else None
-    summary = build_summary(as_of, current_app.config["TIMEZONE"], plan_id=plan_id)
+    summary = summary_for(as_of, current_app.config["TIMEZONE"], plan_id=plan_id)
     return render_template(
         "reports/overview.html",
         form=form,

@@ -102,7 +102,9 @@ def items():
     query, conditions, filters = _item_list(today, tz)
     # The counts show every class under the other filters; the list shows the chosen class
     counts = status_counts(conditions, today, tz)
-    page = paginate(query, request.args.get("page", 1, type=int), scalars=False)
+    # the list is the counts' items, of the chosen class: its length is known without a second scan
+    total = counts.get(filters["status"], 0) if filters["status"] else sum(counts.values())
+    page = paginate(query, request.args.get("page", 1, type=int), scalars=False, total=total)
     plans = db.session.scalars(select(Plan).order_by(Plan.issued_on.desc().nulls_last(), Plan.id.desc())).all()
     agencies = [] if is_agency else db.session.scalars(select(Agency).order_by(Agency.kind, Agency.name)).all()
     now = clock.now()
