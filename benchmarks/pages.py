@@ -136,6 +136,7 @@ def main() -> None:
                     email=email, full_name=email, role=role, agency=unit, password=PASSWORD, by=None, now=MOMENT
                 )
             db.session.commit()
+            dialect = db.engine.dialect.name
             db.session.remove()
             db.engine.dispose()
             port = _port()
@@ -192,7 +193,7 @@ def main() -> None:
                 if os.environ.get("TRACKER_BENCH_DATABASE_URL"):
                     downgrade(revision="base")
     hello = results["hello world (/healthz)"]["rps"]
-    print(f"{db.engine.dialect.name}, {args.items:,} items, {args.agencies} agencies, {args.clients} clients")
+    print(f"{dialect}, {args.items:,} items, {args.agencies} agencies, {args.clients} clients, gunicorn -w 2")
     print(f"{'page':<30} {'req/s':>8} {'of hello':>9} {'p50 ms':>8} {'p99 ms':>8} {'KB':>8}  status")
     for label, r in results.items():
         print(

@@ -139,6 +139,7 @@ def main() -> None:
                     runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
             finally:
                 if os.environ.get("TRACKER_BENCH_DATABASE_URL"):
+                    reset(db)
                     downgrade(revision="base")
         med = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
         print(f"bare aggregate (classes per agency): {med['bare'] * 1000:,.0f} ms ({med['bare_rows']:,.0f} rows)")

@@ -168,9 +168,11 @@ def upgrade():
 
 def downgrade():
     # Keep one row per (item, stage): the latest due date's
+    # (an anti-join: NOT IN over a large table is quadratic on PostgreSQL)
     op.execute(
-        "DELETE FROM reminder_stages WHERE id NOT IN "
-        "(SELECT MAX(id) FROM reminder_stages GROUP BY due_item_id, stage)"
+        "DELETE FROM reminder_stages WHERE EXISTS (SELECT 1 FROM reminder_stages later "
+        "WHERE later.due_item_id = reminder_stages.due_item_id AND later.stage = reminder_stages.stage "
+        "AND later.id > reminder_stages.id)"
     )
     with op.batch_alter_table('reminder_stages', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_reminder_stages_due_item_id_due_date_stage'), type_='unique')

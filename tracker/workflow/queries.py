@@ -286,7 +286,9 @@ def item_order(sort: str | None, as_of: date, tz: str) -> list:
         return [Agency.name, DueItem.due_date.is_(None), DueItem.due_date, *tail]
     if sort == "plan":
         return [Task.plan_id, Task.position, DueItem.due_date, *tail]
-    return [DueItem.due_date.is_(None), DueItem.due_date, Task.plan_id, Task.position, Agency.name, *tail]
+    # by due date, the undated last; within a day in the order the items were created (a plan's tasks in order):
+    # the order an index on due_date serves, so the first page does not sort the whole table
+    return [DueItem.due_date.asc().nulls_last(), *tail]
 
 
 ITEM_STATES = frozenset(s.value for s in ItemState)

@@ -15,6 +15,7 @@ from tracker.accounts.security import roles_required
 from tracker.agencies.models import Agency
 from tracker.core import clock
 from tracker.core.pagination import paginate
+from tracker.core.versions import VersionedCache
 from tracker.extensions import db
 from tracker.plans.models import ITEM_STATE_LABELS, Assignment, AssignmentRole, DueItem, Plan, Task
 from tracker.workflow import files as file_store
@@ -93,6 +94,10 @@ def _item_list(today, tz):
     return query, conditions, filters
 
 
+#: The status counts of the item lists, per scope, filters and day, kept until the data changes
+LIST_COUNTS = VersionedCache(size=256)
+
+
 @bp.get("/items")
 @roles_required(*ALL_ROLES)
 def items():
@@ -101,7 +106,11 @@ def items():
     is_agency = current_user.role in AGENCY_ROLES
     query, conditions, filters = _item_list(today, tz)
     # The counts show every class under the other filters; the list shows the chosen class
-    counts = status_counts(conditions, today, tz)
+    # The counts of the same scope and filters are kept until the data changes (tracker.core.versions)
+    key = (current_user.role, current_user.agency_id, today, tz, request.args.get("within", type=int))
+    key += tuple(sorted((name, value) for name, value in filters.items() if name not in ("status", "sort")))
+    key += (request.args.get("extension") == "pending",)
+    counts = LIST_COUNTS.get(key, lambda: status_counts(conditions, today, tz))
     # the list is the counts' items, of the chosen class: its length is known without a second scan
     total = counts.get(filters["status"], 0) if filters["status"] else sum(counts.values())
     page = paginate(query, request.args.get("page", 1, type=int), scalars=False, total=total)
