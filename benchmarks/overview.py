@@ -175,16 +175,24 @@ def main() -> None:
 
                 return after_a_change
 
-            base = measure("bare SQL aggregate (classes per agency)", bare, repeats, db.engine)
-            for label, call in (
-                ("build_summary (all the figures)", summary),
-                ("GET /reports/overview, data unchanged", page),
-                ("GET /reports/overview, after a change", changed(page)),
-                ("GET /api/v1/reports/summary, unchanged", endpoint),
-                ("GET /api/v1/reports/summary, after a change", changed(endpoint)),
-            ):
-                median = measure(label, call, repeats, db.engine)
-                print(f"{'':<42} {median / base:.1f}× the bare aggregate")
+            try:
+                base = measure("bare SQL aggregate (classes per agency)", bare, repeats, db.engine)
+                for label, call in (
+                    ("build_summary (all the figures)", summary),
+                    ("GET /reports/overview, data unchanged", page),
+                    ("GET /reports/overview, after a change", changed(page)),
+                    ("GET /api/v1/reports/summary, unchanged", endpoint),
+                    ("GET /api/v1/reports/summary, after a change", changed(endpoint)),
+                ):
+                    median = measure(label, call, repeats, db.engine)
+                    print(f"{'':<42} {median / base:.1f}× the bare aggregate")
+            finally:
+                if os.environ.get("TRACKER_BENCH_DATABASE_URL"):  # the database empty again, as it was given
+                    from flask_migrate import downgrade
+
+                    db.session.rollback()
+                    db.session.remove()
+                    downgrade(revision="base")
 
 
 if __name__ == "__main__":

@@ -296,3 +296,26 @@ def test_leaders_overview_draws_its_charts_on_a_phone_and_a_desktop(server, chro
     page.wait_for_url("**/items?agency=*status=open_overdue*")
     assert "Sở Xây dựng" in page.locator("main").inner_text()
     page.close()
+
+
+@pytest.mark.usefixtures("dataset")
+def test_the_monthly_list_loads_an_agencys_items_when_its_row_opens_on_a_phone(server, chromium, make_user):
+    user = make_user("leader")
+    page = chromium.new_page(viewport={"width": 390, "height": 844})
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(f"{server}/login")
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/reports/overview")
+    page.goto(f"{server}/reports/monthly?month=2024-06")
+    row = page.locator("details.lazy").first
+    assert "Việc quá hạn" not in row.inner_text()  # the page carries the rows only
+    row.locator("summary").click()
+    row.locator(".lazy-body li").first.wait_for()
+    assert "Việc quá hạn 131 ngày" in row.inner_text()  # Sở Xây dựng's, the longest first
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert problems == []
+    page.close()

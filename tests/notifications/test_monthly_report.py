@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -175,10 +176,17 @@ def test_the_web_ranking_sorts_collapses_and_links(plan, logged_in, monkeypatch)
     page = browser.get("/reports/monthly?month=2024-04").get_data(as_text=True)
     assert _names(page)[:2] == ["Sở Xây dựng", "Sở Nội vụ"]  # the ranking
     assert 'type="month"' not in page and '<option value="2024-04" selected>04/2024</option>' in page
-    # each agency's overdue items under its own row, collapsed; past the cap, a link to all of them
-    assert "<details><summary>3</summary>" in page
-    assert "Việc A của Sở Xây dựng" in page and "Việc C của Sở Xây dựng" not in page  # the longest first, 2 shown
-    assert "Xem cả 3 nhiệm vụ quá hạn" in page
+    # each agency's overdue items fold under its own row and load when it is opened: the page carries the rows only
+    assert "<summary>3</summary>" in page and "Việc A của Sở Xây dựng" not in page
+    match = re.search(r'<details class="lazy" data-src="([^"]+)"><summary>3</summary>', page)
+    fragment = browser.get(match.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert "<html" not in fragment  # a fragment, not a page
+    assert "Việc A của Sở Xây dựng" in fragment and "Việc C của Sở Xây dựng" not in fragment  # the longest first, 2
+    assert "Xem cả 3 nhiệm vụ quá hạn" in fragment
+    # without JavaScript the link in the row opens a page of them
+    link = re.search(r'<div class="lazy-body"><a href="([^"]+)">Xem 2 nhiệm vụ quá hạn lâu nhất</a>', page)
+    own = browser.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert "<h1>Sở Xây dựng: nhiệm vụ quá hạn, tháng 04/2024</h1>" in own and "Việc A của Sở Xây dựng" in own
     by_name = _names(browser.get("/reports/monthly?month=2024-04&sort=name").get_data(as_text=True))
     assert by_name == sorted(by_name)
     by_longest = _names(browser.get("/reports/monthly?month=2024-04&sort=longest").get_data(as_text=True))
@@ -187,6 +195,14 @@ def test_the_web_ranking_sorts_collapses_and_links(plan, logged_in, monkeypatch)
         "Sở Xây dựng",
         "Sở Nội vụ",
     ]
+
+
+def test_an_agencys_items_are_refused_to_agencies_and_unknown_ids(plan, logged_in, agency):
+    staff, _ = logged_in("agency_staff", "SXD")
+    assert staff.get(f"/reports/monthly/agency/{agency('SXD').id}?month=2024-04&fragment=1").status_code == 403
+    office, _ = logged_in("monitor")
+    assert office.get(f"/reports/monthly/agency/{2**40}?month=2024-04").status_code == 404
+    assert office.get(f"/reports/monthly/agency/{agency('SGDDT').id}?month=2024-04").status_code == 404  # no items
 
 
 def test_the_month_under_way_as_of_today(plan, logged_in):

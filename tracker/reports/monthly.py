@@ -47,6 +47,8 @@ class AgencyLine:
     late_reasons: dict[str, int] = field(default_factory=dict)
     #: Items whose due date an approved extension moved
     extended: int = 0
+    #: The longest delay, when the report was built without every overdue item (the web page's)
+    longest_days: int | None = None
 
     @property
     def total(self) -> int:
@@ -62,6 +64,8 @@ class AgencyLine:
 
     @property
     def longest(self) -> int:
+        if self.longest_days is not None:
+            return self.longest_days
         return max((i.days for i in self.overdue), default=0)
 
 
@@ -117,12 +121,18 @@ def previous_month(moment: datetime | date) -> tuple[int, int]:
 
 
 def build_monthly_report(
-    year: int, month: int, *, as_of: date | None = None, items_per_agency: int | None = None
+    year: int,
+    month: int,
+    *,
+    as_of: date | None = None,
+    items_per_agency: int | None = None,
+    agency_id: int | None = None,
 ) -> MonthlyReport:
     """The list for a month, as of its last day; or, for the month under way, as of ``as_of`` (items due by then).
 
-    The job and the files list every overdue item; the web page asks for the ``items_per_agency`` most overdue of each
-    agency (the counts and the longest delay stay whole), so it does not grow with the items.
+    The job and the files list every overdue item; the web page asks for none (``items_per_agency=0``: it loads an
+    agency's on demand, ``overdue_items``), an agency's fragment for its most overdue ones; the counts and the longest
+    delay stay whole, so the page does not grow with the items.
     """
     config = current_app.config
     tz = config["TIMEZONE"]
@@ -133,6 +143,7 @@ def build_monthly_report(
         Assignment.role == AssignmentRole.LEAD.value,
         DueItem.kind == "dated",
         DueItem.due_date <= as_of,
+        *((Assignment.agency_id == agency_id,) if agency_id is not None else ()),
     )
     counts = db.session.execute(
         select_items(Agency.id, Agency.name, status, func.count())
@@ -155,6 +166,17 @@ def build_monthly_report(
         late.label("days"),
     ).where(*scope, status == StatusClass.OPEN_OVERDUE.value)
     if items_per_agency is not None:
+        # the longest delay of each agency, as the whole list would give it
+        for agency_id, longest in db.session.execute(
+            select_items(Assignment.agency_id, func.max(late))
+            .where(*scope, status == StatusClass.OPEN_OVERDUE.value)
+            .group_by(Assignment.agency_id)
+        ):
+            if agency_id in lines:
+                lines[agency_id].longest_days = int(longest or 0)
+    if items_per_agency == 0:
+        statement = None
+    elif items_per_agency is not None:
         ranked = statement.add_columns(
             func.row_number()
             .over(partition_by=Assignment.agency_id, order_by=(late.desc(), Task.id, DueItem.id))
@@ -167,7 +189,7 @@ def build_monthly_report(
         )
     else:
         statement = statement.order_by(Assignment.agency_id, late.desc(), Task.id, DueItem.id)
-    overdue = db.session.execute(statement).all()
+    overdue = db.session.execute(statement).all() if statement is not None else []
     for agency_id, task_id, number, content, kind, doc_number, due, days in overdue:
         reference = f"{kind} số {doc_number}" if doc_number else kind
         lines[agency_id].overdue.append(OverdueItem(task_id, number, content, reference, due, int(days or 0)))
@@ -204,6 +226,13 @@ def build_monthly_report(
 
 
 # --- attachments -----------------------------------------------------------------------------------------
+
+
+def overdue_items(agency_id: int, year: int, month: int, *, as_of: date | None = None, limit: int = 20):
+    """One agency's most overdue lead items of the month's list (its ``limit`` first) and how many it has."""
+    report = build_monthly_report(year, month, as_of=as_of, items_per_agency=limit, agency_id=agency_id)
+    line = next((line for line in report.lines if line.agency_id == agency_id), None)
+    return report, line
 
 
 def report_xlsx(report: MonthlyReport) -> bytes:

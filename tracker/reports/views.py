@@ -77,7 +77,8 @@ def monthly():
     today = clock.today()
     live = request.args.get("view") == "today"
     year, month = (today.year, today.month) if live else _month()
-    report = build_monthly_report(year, month, as_of=today if live else None, items_per_agency=ITEMS_SHOWN)
+    # per-agency rows only: an agency's overdue items load when its row is opened (monthly_agency)
+    report = build_monthly_report(year, month, as_of=today if live else None, items_per_agency=0)
     sort = request.args.get("sort", "rank")
     if sort not in RANKINGS:
         sort = "rank"
@@ -102,6 +103,26 @@ def monthly():
         months=_month_choices(today, (year, month)),
         items_shown=ITEMS_SHOWN,
     )
+
+
+@bp.get("/monthly/agency/<int:agency_id>")
+@roles_required(*READERS)
+def monthly_agency(agency_id: int):
+    """One agency's most overdue items of the month's list: the fragment its row loads when opened (and a page of
+    its own without JavaScript)."""
+    from tracker.reports.monthly import overdue_items
+
+    if agency_id >= 2**31:
+        abort(404)
+    today = clock.today()
+    live = request.args.get("view") == "today"
+    year, month = (today.year, today.month) if live else _month()
+    report, line = overdue_items(agency_id, year, month, as_of=today if live else None, limit=ITEMS_SHOWN)
+    if line is None:
+        abort(404)
+    template = "reports/_monthly_items.html" if "fragment" in request.args else "reports/monthly_agency.html"
+    back = url_for("reports.monthly", view="today") if live else url_for("reports.monthly", month=f"{year}-{month:02d}")
+    return render_template(template, report=report, line=line, items_shown=ITEMS_SHOWN, back=back)
 
 
 @bp.get("/monthly.<kind>")

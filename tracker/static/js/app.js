@@ -38,4 +38,23 @@
       names.textContent = chosen.length ? chosen.join(", ") : "Chưa chọn tệp nào";
     });
   });
+
+  // A row of the monthly list loads its agency's overdue items when it is first opened (the page itself carries
+  // only the rows; without JavaScript the link inside goes to a page of them).
+  Array.prototype.forEach.call(document.querySelectorAll("details.lazy[data-src]"), function (details) {
+    details.addEventListener("toggle", function () {
+      if (!details.open || details.dataset.loaded) { return; }
+      details.dataset.loaded = "1";
+      var body = details.querySelector(".lazy-body");
+      body.setAttribute("aria-busy", "true");
+      fetch(details.dataset.src, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) { throw new Error(response.status); }
+        return response.text();
+      }).then(function (html) {
+        body.innerHTML = html;  // our own server's fragment, escaped by its templates
+      }).catch(function () {
+        delete details.dataset.loaded;  // the link stays: it works without the fragment
+      }).then(function () { body.removeAttribute("aria-busy"); });
+    });
+  });
 }());
