@@ -124,3 +124,33 @@ def test_on_postgresql_the_first_page_of_the_list_is_served_by_the_due_date_inde
     assert "ix_due_items_due_date" in plan, plan
     # no sort of every row: at most an incremental one, within a due date the index has already ordered
     assert "Sort Key" not in plan or "Presorted Key: due_items.due_date" in plan, plan
+
+
+def test_a_task_with_many_items_pages_the_others_and_keeps_an_agencys_own_whole(db, clock, logged_in):
+    from datetime import date as day
+
+    days = [day(2024, 1, 1) + timedelta(days=7 * n) for n in range(60)]
+    plan = make_plan(
+        db,
+        clock,
+        [
+            TaskSpec(
+                content="Báo cáo hằng tuần",
+                number="1",
+                lead_codes=["SXD"],
+                coordinator_codes=["SNV"],
+                schedule=dated(*days),
+            )
+        ],
+    )
+    task_id = plan.tasks[0].id
+    office, _ = logged_in("monitor")
+    first = office.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert first.count('<tr id="item-') == 50 and "Trang 1/3" in first  # 60 lead items and 60 coordinator items
+    last = office.get(f"/tasks/{task_id}?page=3").get_data(as_text=True)
+    assert last.count('<tr id="item-') == 20 and "Trang 3/3" in last
+    # the lead agency's own 60 first and whole; the others (the coordinator's) a page at a time, folded
+    staff, _ = logged_in("agency_staff", "SXD")
+    own = staff.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "Phần việc của đơn vị (60)" in own and own.count('class="mine"') == 60
+    assert "Các đơn vị khác cùng thực hiện (60)" in own and own.count('<tr id="item-') == 110

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import and_, case, literal, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.accounts.forms import EmptyForm
@@ -18,6 +18,7 @@ from tracker.agencies.models import Agency
 from tracker.core import clock
 from tracker.core.dates import format_date, format_decimal
 from tracker.core.models import AuditEvent, record_audit
+from tracker.core.pagination import paginate
 from tracker.extensions import db
 from tracker.importers.details import read_number
 from tracker.plans.forms import PlanForm
@@ -262,28 +263,30 @@ def task(task_id: int):
     return _render_task(_visible_task(task_id))
 
 
+#: The items of other agencies a task page lists at a time
+TASK_ITEMS_PER_PAGE = 50
+
+
 def _render_task(task: Task, *, comment_form: CommentForm | None = None, code: int = 200):
     tz = current_app.config["TIMEZONE"]
     today = clock.today()
-    # The agency's own items come first: a task with hundreds of items must not hide its few
-    own_first = (
-        case((Assignment.agency_id == current_user.agency_id, 0), else_=1)
-        if current_user.is_agency_user
-        else literal(0)
-    )
-    rows = db.session.execute(
+    # The agency's own items first and whole: a task with hundreds of items must not hide its few
+    base = (
         select(DueItem, Assignment, status_class(today, tz), days_late(today, tz))
         .join(Assignment, DueItem.assignment_id == Assignment.id)
         .options(selectinload(Assignment.agency))
         .where(Assignment.task_id == task.id, item_scope(current_user))
-        .order_by(own_first, Assignment.role.desc(), Assignment.agency_id, DueItem.due_date)
-    ).all()
+    )
+    mine = Assignment.agency_id == (current_user.agency_id if current_user.is_agency_user else -1)
+    order = (Assignment.role.desc(), Assignment.agency_id, DueItem.due_date, DueItem.id)
+    own = db.session.execute(base.where(mine).order_by(*order)).all()
+    # the others a page at a time: a task assigned to every commune, monthly, has thousands of items
+    others = paginate(
+        base.where(~mine).order_by(*order), request.args.get("page", 1, type=int), TASK_ITEMS_PER_PAGE, scalars=False
+    )
     assignments = db.session.scalars(
         select(Assignment).options(selectinload(Assignment.agency)).where(Assignment.task_id == task.id)
     ).all()
-    own = [row for row in rows if current_user.is_agency_user and row[1].agency_id == current_user.agency_id]
-    own_ids = {row[0].id for row in own}
-    others = [row for row in rows if row[0].id not in own_ids]
     comments = db.session.scalars(
         select(Comment)
         .options(selectinload(Comment.author), selectinload(Comment.agency))
