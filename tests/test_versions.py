@@ -91,3 +91,17 @@ def _noon(day):
     from zoneinfo import ZoneInfo
 
     return datetime.combine(day, time(12), tzinfo=ZoneInfo(TZ))
+
+
+def test_a_setting_changes_the_version_so_the_monthly_page_follows_its_thresholds(dataset, db, logged_in):  # noqa: F811
+    from tracker.reports.models import set_setting
+
+    leader, _ = logged_in("leader")
+    page = leader.get("/reports/monthly?month=2024-06").get_data(as_text=True)
+    assert "nhiệm vụ quá hạn 212 ngày" in page  # 60 days or more: proposed for criticism
+    before = versions.current()
+    set_setting("criticism_min_days", 300)
+    db.session.commit()
+    assert versions.current() == before + 1
+    page = leader.get("/reports/monthly?month=2024-06").get_data(as_text=True)
+    assert "nhiệm vụ quá hạn 212 ngày" not in page  # the kept page was not served

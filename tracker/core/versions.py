@@ -1,6 +1,7 @@
 """A version number of the tracked data, so that figures computed from it can be kept until it changes.
 
-Every transaction that changes items, assignments, tasks, plans, agencies or extension requests through the session
+Every transaction that changes items, assignments, tasks, plans, agencies, extension requests or settings through the
+session
 bumps ``data_versions.items`` just before it commits (the last lock it takes, held for microseconds: no deadlock
 with the row locks the workflow takes, and no writer waits on another's version for longer than a commit). A reader
 reads the version first, then the data: what it computes is at least as new as the version it stores it under, so a
@@ -30,9 +31,11 @@ _FLAG = "tracker.items_changed"
 def _tracked() -> tuple[type, ...]:
     from tracker.agencies.models import Agency
     from tracker.plans.models import Assignment, DueItem, Plan, Task
+    from tracker.reports.models import Setting
     from tracker.workflow.models import ExtensionRequest
 
-    return (DueItem, Assignment, Task, Plan, Agency, ExtensionRequest)
+    # the settings too: the monthly list's thresholds of criticism are among them
+    return (DueItem, Assignment, Task, Plan, Agency, ExtensionRequest, Setting)
 
 
 @event.listens_for(Session, "after_flush")

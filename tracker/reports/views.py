@@ -17,6 +17,7 @@ from tracker.core import clock
 from tracker.core.dates import format_number
 from tracker.core.forms import VnDateField, VnIntegerField
 from tracker.core.models import AuditEvent
+from tracker.core.versions import VersionedCache
 from tracker.extensions import db
 from tracker.plans.models import Plan
 from tracker.reports import charts
@@ -71,14 +72,23 @@ def _month_choices(today, shown: tuple[int, int]) -> list[tuple[str, str]]:
     return [(f"{y}-{m:02d}", f"{m:02d}/{y}") for y, m in out]
 
 
+#: The monthly page's reports, per month and day, kept until the data changes (tracker.core.versions)
+MONTHLY_PAGES = VersionedCache(size=48)
+
+
 @bp.get("/monthly")
 @roles_required(*READERS)
 def monthly():
     today = clock.today()
     live = request.args.get("view") == "today"
     year, month = (today.year, today.month) if live else _month()
-    # per-agency rows only: an agency's overdue items load when its row is opened (monthly_agency)
-    report = build_monthly_report(year, month, as_of=today if live else None, items_per_agency=0)
+    # per-agency rows only: an agency's overdue items load when its row is opened (monthly_agency); kept until the
+    # data or the settings change
+    as_of = today if live else None
+    report = MONTHLY_PAGES.get(
+        (year, month, as_of, current_app.config["TIMEZONE"]),
+        lambda: build_monthly_report(year, month, as_of=as_of, items_per_agency=0),
+    )
     sort = request.args.get("sort", "rank")
     if sort not in RANKINGS:
         sort = "rank"
