@@ -64,7 +64,10 @@ def test_counts_ranking_and_criticism(plan, db):
     assert [i.days for i in lines["Sở Xây dựng"].overdue] == [20, 15, 10]
 
 
-def test_the_email_with_its_attachments_goes_once(plan, db, smtp, app):
+def test_the_email_with_its_attachments_goes_once(plan, db, smtp, app, monkeypatch):
+    from tracker.reports import jobs
+
+    monkeypatch.setattr(jobs, "MAIL_ITEMS", 1)  # the mail lists one item per agency; the workbook has them all
     app.config["CHAIRMAN_OFFICE_EMAILS"] = "chanhvanphong@example.org, vanthu.vp@example.org"
     try:
         run = send_monthly_late_report(datetime(2024, 5, 1, 8, 0, tzinfo=VN))
@@ -84,13 +87,16 @@ def test_the_email_with_its_attachments_goes_once(plan, db, smtp, app):
     )
     text = message.get_body(("plain",)).get_content()
     assert "1. Sở Xây dựng: 3 nhiệm vụ quá hạn, lâu nhất 20 ngày" in text
+    assert text.count("(hạn ") == 2 and "… và 2 nhiệm vụ khác" in text  # one line per agency, the rest counted
+    assert "… và 2 nhiệm vụ khác" in message.get_body(("html",)).get_content()
     assert "- Sở Nội vụ: nhiệm vụ quá hạn 70 ngày" in text
     files = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
     book = openpyxl.load_workbook(io.BytesIO(files["danh-sach-cham-hoan-thanh-2024-04.xlsx"]))
     summary = [row for row in book["Tổng hợp"].iter_rows(min_row=4, values_only=True)]
     assert summary[0][:2] == (1, "Sở Xây dựng") and summary[0][5] == 3
     overdue_rows = list(book["Nhiệm vụ quá hạn"].iter_rows(min_row=2, values_only=True))
-    assert len(overdue_rows) == 4 and overdue_rows[0][4] == datetime(2024, 4, 10)  # a date cell
+    assert len(overdue_rows) == 4 and overdue_rows[0][4] == datetime(2024, 4, 10)  # every one, a date cell
+    assert [row[1] for row in overdue_rows] == ["Sở Xây dựng"] * 3 + ["Sở Nội vụ"]  # in the ranking's order
     assert book["Nhiệm vụ quá hạn"]["E2"].number_format == "DD/MM/YYYY"
     assert book["Nhiệm vụ quá hạn"].freeze_panes == "A2" and book["Nhiệm vụ quá hạn"].auto_filter.ref == "A1:F5"
     document = Document(io.BytesIO(files["danh-sach-cham-hoan-thanh-2024-04.docx"]))

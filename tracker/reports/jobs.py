@@ -13,6 +13,9 @@ from tracker.notifications.mail import queue_email
 from tracker.reports.models import get_setting
 from tracker.reports.monthly import MonthlyReport, attachments, build_monthly_report, previous_month
 
+#: The overdue items the mail lists under each agency (the workbook has them all)
+MAIL_ITEMS = 5
+
 
 def chairman_office_recipients() -> list[str]:
     """The list the administrator edits; TRACKER_CHAIRMAN_OFFICE_EMAILS until then."""
@@ -40,7 +43,8 @@ def send_monthly_late_report(now: datetime, *, dry_run: bool = False) -> Monthly
     """Queue the report of the month before ``now`` (the caller commits, then delivers)."""
     local = now.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
     year, month = previous_month(local)
-    report = build_monthly_report(year, month)
+    # the mail lists each agency's five most overdue items; the workbook streams every one of them
+    report = build_monthly_report(year, month, items_per_agency=MAIL_ITEMS)
     recipients = chairman_office_recipients()
     if dry_run:
         return MonthlyRun(report, False, "chạy thử: không gửi")

@@ -120,6 +120,48 @@ def previous_month(moment: datetime | date) -> tuple[int, int]:
     return (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
 
 
+def _scope(as_of: date, agency_id: int | None = None) -> tuple:
+    """The list's items: lead items of tracked or closed plans, dated, due by ``as_of``."""
+    return (
+        Plan.status.in_(["active", "closed"]),
+        Assignment.role == AssignmentRole.LEAD.value,
+        DueItem.kind == "dated",
+        DueItem.due_date <= as_of,
+        *((Assignment.agency_id == agency_id,) if agency_id is not None else ()),
+    )
+
+
+def _overdue_statement(as_of: date, tz: str, agency_id: int | None = None):
+    """The list's overdue items: (agency, task id, number, content, plan kind, plan number, due date, days)."""
+    return select_items(
+        Assignment.agency_id,
+        Task.id,
+        Task.number,
+        Task.content,
+        Plan.doc_kind,
+        Plan.doc_number,
+        DueItem.due_date,
+        days_late(as_of, tz).label("days"),
+    ).where(*_scope(as_of, agency_id), status_class(as_of, tz) == StatusClass.OPEN_OVERDUE.value)
+
+
+def iter_overdue(report: MonthlyReport):
+    """Every overdue item of ``report``, agency by agency in the ranking's order, most overdue first, streamed from
+    the database (the report itself may carry only the first of each agency): (line, OverdueItem) pairs."""
+    lines = {line.agency_id: line for line in report.late_lines}
+    if not lines:
+        return
+    tz = current_app.config["TIMEZONE"]
+    late = days_late(report.as_of, tz)
+    rank = case({agency_id: line.rank for agency_id, line in lines.items()}, value=Assignment.agency_id)
+    statement = _overdue_statement(report.as_of, tz).order_by(rank, late.desc(), Task.id, DueItem.id)
+    for agency_id, task_id, number, content, kind, doc_number, due, days in db.session.execute(
+        statement.execution_options(yield_per=2000)
+    ):
+        reference = f"{kind} số {doc_number}" if doc_number else kind
+        yield lines[agency_id], OverdueItem(task_id, number, content, reference, due, int(days or 0))
+
+
 def build_monthly_report(
     year: int,
     month: int,
@@ -138,13 +180,8 @@ def build_monthly_report(
     tz = config["TIMEZONE"]
     as_of = min(as_of, month_end(year, month)) if as_of else month_end(year, month)
     status = status_class(as_of, tz)
-    scope = (
-        Plan.status.in_(["active", "closed"]),
-        Assignment.role == AssignmentRole.LEAD.value,
-        DueItem.kind == "dated",
-        DueItem.due_date <= as_of,
-        *((Assignment.agency_id == agency_id,) if agency_id is not None else ()),
-    )
+    scope = _scope(as_of, agency_id)
+    overdue_statement = _overdue_statement(as_of, tz, agency_id)  # before the loops below reuse the name
     counts = db.session.execute(
         select_items(Agency.id, Agency.name, status, func.count())
         .join(Agency, Assignment.agency_id == Agency.id)
@@ -155,16 +192,7 @@ def build_monthly_report(
     for agency_id, name, klass, count in counts:
         lines.setdefault(agency_id, AgencyLine(agency_id=agency_id, name=name)).counts[klass] = count
     late = days_late(as_of, tz)
-    statement = select_items(
-        Assignment.agency_id,
-        Task.id,
-        Task.number,
-        Task.content,
-        Plan.doc_kind,
-        Plan.doc_number,
-        DueItem.due_date,
-        late.label("days"),
-    ).where(*scope, status == StatusClass.OPEN_OVERDUE.value)
+    statement = overdue_statement
     if items_per_agency is not None:
         # the longest delay of each agency, as the whole list would give it
         for agency_id, longest in db.session.execute(
@@ -288,13 +316,12 @@ def report_xlsx(report: MonthlyReport) -> bytes:
     items.freeze_panes = "A2"
     items.append(header(items, ["STT", "Cơ quan, đơn vị", "Nhiệm vụ", "Kế hoạch", "Hạn", "Số ngày quá hạn"]))
     n = 0
-    for line in report.late_lines:
-        for item in line.overdue:
-            n += 1
-            label = f"{item.number}. {item.content}" if item.number else item.content
-            due = WriteOnlyCell(items, value=item.due_date)
-            due.number_format = "DD/MM/YYYY"
-            items.append([n, line.name, label, item.plan, due, item.days])
+    for line, item in iter_overdue(report):  # streamed: the report may carry the first items of each agency only
+        n += 1
+        label = f"{item.number}. {item.content}" if item.number else item.content
+        due = WriteOnlyCell(items, value=item.due_date)
+        due.number_format = "DD/MM/YYYY"
+        items.append([n, line.name, label, item.plan, due, item.days])
     if n:
         items.auto_filter.ref = f"A1:F{n + 1}"
     reasons = book.create_sheet("Nguyên nhân chậm")

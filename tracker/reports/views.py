@@ -139,7 +139,7 @@ def monthly_agency(agency_id: int):
 @roles_required(*READERS)
 def monthly_file(kind: str):
     year, month = _month()
-    report = build_monthly_report(year, month)
+    report = build_monthly_report(year, month, items_per_agency=0)  # the workbook streams the items
     name = f"danh-sach-cham-hoan-thanh-{year}-{month:02d}.{kind}"
     if kind == "xlsx":
         data, mimetype = report_xlsx(report), XLSX
