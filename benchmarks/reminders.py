@@ -158,6 +158,69 @@ def _peak_mb() -> float:
     return 0.0
 
 
+def resident_mb() -> float:
+    """This process's resident memory now."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def timed(db, call) -> tuple[float, int, object]:
+    """``call()`` then a commit: the seconds it took, the statements it sent, and what it returned."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        started = time.perf_counter()
+        value = call()
+        db.session.commit()
+        return time.perf_counter() - started, len(statements), value
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def arguments(doc: str):
+    """The benchmarks' command line: --items, --agencies, --repeats (and --measure, for the child process)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--agencies", type=int, default=300)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--measure", nargs=2, metavar=("URL", "FOLDER"), help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def run_children(script: str, url: str, folder: str, repeats: int, db, before=None) -> dict:
+    """Measure ``repeats`` times, each in a fresh ``script --measure`` process after ``before()`` and ``reset``;
+    a PostgreSQL database is emptied again afterwards. Returns the medians of what the children printed."""
+    import json
+    import statistics
+    import subprocess
+
+    from flask_migrate import downgrade
+
+    runs = []
+    try:
+        for _ in range(repeats):
+            if before is not None:
+                before()
+            reset(db)
+            child = subprocess.run(  # noqa: S603 - this script, with our own arguments
+                [sys.executable, script, "--measure", url, folder], check=False, capture_output=True, text=True
+            )
+            if child.returncode:
+                sys.exit(f"the measuring process failed:\n{child.stderr[-3000:]}")
+            runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
+    finally:
+        if os.environ.get("TRACKER_BENCH_DATABASE_URL"):
+            reset(db)
+            downgrade(revision="base")
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
 def measure(url: str, folder: str) -> dict:
     """In a fresh process: the first and second runs (peak memory around them), then the bare scan."""
     from sqlalchemy import text
@@ -174,23 +237,9 @@ def measure(url: str, folder: str) -> dict:
                 app.jinja_env.get_template(f"emails/reminders/{name}.{suffix}")
         db.session.rollback()
         db.session.execute(text("SELECT 1"))  # connected before the measure
-        page = os.sysconf("SC_PAGE_SIZE")
-        with open("/proc/self/statm") as statm:
-            result_start = int(statm.read().split()[1]) * page / 2**20  # resident now, before the job
-        result: dict = {"start_mb": result_start}
+        result: dict = {"start_mb": resident_mb()}
         for label in ("first", "second"):
-            statements: list[str] = []
-
-            def count(conn, cursor, statement, *args, _seen=statements):
-                _seen.append(statement)
-
-            event.listen(db.engine, "before_cursor_execute", count)
-            started = time.perf_counter()
-            run = send_reminders(MOMENT)
-            db.session.commit()
-            result[label] = time.perf_counter() - started
-            event.remove(db.engine, "before_cursor_execute", count)
-            result[f"{label}_queries"] = len(statements)
+            result[label], result[f"{label}_queries"], run = timed(db, lambda: send_reminders(MOMENT))
             result[f"{label}_notices"], result[f"{label}_emails"] = run.count, run.emails
         result["peak_mb"] = _peak_mb()
         last = MOMENT.date() + timedelta(days=14)
@@ -219,17 +268,9 @@ def reset(db) -> None:
 
 
 def main() -> None:
-    import argparse
     import json
-    import statistics
-    import subprocess
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--items", type=int, default=100_000)
-    parser.add_argument("--agencies", type=int, default=300)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--measure", nargs=2, metavar=("URL", "FOLDER"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = arguments(__doc__)
     if args.measure:
         print(json.dumps(measure(*args.measure)))
         return
@@ -237,7 +278,7 @@ def main() -> None:
         url = os.environ.get("TRACKER_BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
         app = _app(url, folder)
         with app.app_context():
-            from flask_migrate import downgrade, upgrade
+            from flask_migrate import upgrade
 
             from tracker.extensions import db
 
@@ -248,25 +289,7 @@ def main() -> None:
                 f"{db.engine.dialect.name}: generated {args.items:,} due items for {args.agencies} agencies "
                 f"in {time.perf_counter() - started:.1f} s"
             )
-            db.session.remove()
-            try:
-                runs = []
-                for _ in range(args.repeats):
-                    reset(db)
-                    child = subprocess.run(  # noqa: S603 - this script, with our own arguments
-                        [sys.executable, __file__, "--measure", url, folder],
-                        check=False,
-                        capture_output=True,
-                        text=True,
-                    )
-                    if child.returncode:
-                        sys.exit(f"the measuring process failed:\n{child.stderr[-3000:]}")
-                    runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
-            finally:
-                if os.environ.get("TRACKER_BENCH_DATABASE_URL"):
-                    reset(db)
-                    downgrade(revision="base")
-        med = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+            med = run_children(__file__, url, folder, args.repeats, db)
         print(f"bare scan: {med['bare'] * 1000:,.0f} ms ({med['bare_rows']:,.0f} rows)")
         for label in ("first", "second"):
             print(

@@ -10,11 +10,8 @@ fresh child process, warmed (templates compiled). Prints medians.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from reminders import MOMENT, _app, _peak_mb, generate, reset  # noqa: E402
-from sqlalchemy import event, text  # noqa: E402
+from reminders import MOMENT, _app, _peak_mb, arguments, generate, resident_mb, run_children, timed  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 #: The classes per agency of the lead items due by the end of May, written by hand
 BARE = """
@@ -49,7 +46,6 @@ def measure(url: str, folder: str) -> dict:
     app = _app(url, folder)
     app.config.update(CHAIRMAN_OFFICE_EMAILS="vp@example.org")
     with app.app_context():
-        from tracker.accounts.models import User
         from tracker.extensions import db
         from tracker.reports.digest import send_leader_digest
         from tracker.reports.jobs import send_monthly_late_report
@@ -58,40 +54,23 @@ def measure(url: str, folder: str) -> dict:
             for suffix in ("txt", "html"):
                 app.jinja_env.get_template(f"emails/{name}.{suffix}")
         db.session.execute(text("SELECT 1"))
-        with open("/proc/self/statm") as statm:
-            result: dict = {"start_mb": int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20}
+        result: dict = {"start_mb": resident_mb()}
         for label, job in (
             ("monthly", lambda: send_monthly_late_report(MOMENT).queued),
             ("digest", lambda: send_leader_digest(MOMENT)[1]),
         ):
-            statements: list[str] = []
-
-            def count(conn, cursor, statement, *args, _seen=statements):
-                _seen.append(statement)
-
-            event.listen(db.engine, "before_cursor_execute", count)
-            started = time.perf_counter()
-            result[f"{label}_mails"] = int(job())
-            db.session.commit()
-            result[label] = time.perf_counter() - started
-            event.remove(db.engine, "before_cursor_execute", count)
-            result[f"{label}_queries"] = len(statements)
+            result[label], result[f"{label}_queries"], mails = timed(db, job)
+            result[f"{label}_mails"] = int(mails)
         result["peak_mb"] = _peak_mb()
         started = time.perf_counter()
         rows = db.session.execute(text(BARE), {"as_of": date(2024, 5, 31)}).all()
         result["bare"] = time.perf_counter() - started
         result["bare_rows"] = len(rows)
-        assert db.session.query(User).count() >= 3
     return result
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--items", type=int, default=100_000)
-    parser.add_argument("--agencies", type=int, default=300)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--measure", nargs=2, metavar=("URL", "FOLDER"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = arguments(__doc__)
     if args.measure:
         print(json.dumps(measure(*args.measure)))
         return
@@ -99,7 +78,7 @@ def main() -> None:
         url = os.environ.get("TRACKER_BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
         app = _app(url, folder)
         with app.app_context():
-            from flask_migrate import downgrade, upgrade
+            from flask_migrate import upgrade
 
             from tracker.accounts.operations import create_user
             from tracker.extensions import db
@@ -123,25 +102,10 @@ def main() -> None:
                 f"{db.engine.dialect.name}: generated {args.items:,} due items for {args.agencies} agencies "
                 f"in {time.perf_counter() - started:.1f} s"
             )
-            try:
-                runs = []
-                for _ in range(args.repeats):
-                    db.session.query(Setting).delete()
-                    reset(db)
-                    child = subprocess.run(  # noqa: S603 - this script, with our own arguments
-                        [sys.executable, __file__, "--measure", url, folder],
-                        check=False,
-                        capture_output=True,
-                        text=True,
-                    )
-                    if child.returncode:
-                        sys.exit(f"the measuring process failed:\n{child.stderr[-3000:]}")
-                    runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
-            finally:
-                if os.environ.get("TRACKER_BENCH_DATABASE_URL"):
-                    reset(db)
-                    downgrade(revision="base")
-        med = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+            # the digest's "since last time" starts afresh before each measure
+            med = run_children(
+                __file__, url, folder, args.repeats, db, before=lambda: db.session.query(Setting).delete()
+            )
         print(f"bare aggregate (classes per agency): {med['bare'] * 1000:,.0f} ms ({med['bare_rows']:,.0f} rows)")
         for label, what in (("monthly", "monthly list with its .xlsx and .docx"), ("digest", "leaders' digest")):
             print(

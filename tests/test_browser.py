@@ -259,9 +259,8 @@ def test_staff_reports_late_with_a_file_on_a_phone_and_the_office_accepts(
     page.close()
 
 
-@pytest.mark.usefixtures("dataset")
-@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1366, "height": 900}])
-def test_leaders_overview_draws_its_charts_on_a_phone_and_a_desktop(server, chromium, make_user, viewport):
+def _leader(server, chromium, make_user, viewport) -> tuple:
+    """A leader logged in (landing on the overview), and the console errors and script errors of the page."""
     user = make_user("leader")
     page = chromium.new_page(viewport=viewport)
     problems: list[str] = []
@@ -272,6 +271,13 @@ def test_leaders_overview_draws_its_charts_on_a_phone_and_a_desktop(server, chro
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{server}/reports/overview")  # the leader lands on the overview
+    return page, problems
+
+
+@pytest.mark.usefixtures("dataset")
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1366, "height": 900}])
+def test_leaders_overview_draws_its_charts_on_a_phone_and_a_desktop(server, chromium, make_user, viewport):
+    page, problems = _leader(server, chromium, make_user, viewport)
     page.wait_for_load_state()  # the page's deferred script has run
     # the menu: folded behind its button on a phone, open on a desktop
     wide = viewport["width"] > 720
@@ -300,16 +306,7 @@ def test_leaders_overview_draws_its_charts_on_a_phone_and_a_desktop(server, chro
 
 @pytest.mark.usefixtures("dataset")
 def test_the_monthly_list_loads_an_agencys_items_when_its_row_opens_on_a_phone(server, chromium, make_user):
-    user = make_user("leader")
-    page = chromium.new_page(viewport={"width": 390, "height": 844})
-    problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto(f"{server}/login")
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server}/reports/overview")
+    page, problems = _leader(server, chromium, make_user, {"width": 390, "height": 844})
     page.goto(f"{server}/reports/monthly?month=2024-06")
     row = page.locator("details.lazy").first
     assert "Việc quá hạn" not in row.inner_text()  # the page carries the rows only

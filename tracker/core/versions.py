@@ -16,6 +16,7 @@ from __future__ import annotations
 import secrets
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from functools import cache
 from threading import Lock
 from typing import Any
 
@@ -28,6 +29,7 @@ ITEMS = "items"
 _FLAG = "tracker.items_changed"
 
 
+@cache
 def _tracked() -> tuple[type, ...]:
     from tracker.agencies.models import Agency
     from tracker.plans.models import Assignment, DueItem, Plan, Task
@@ -53,8 +55,13 @@ def _note_statements(state) -> None:
     if session_flag(state.session) or not (state.is_insert or state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
-    if table is not None and table.name in {model.__table__.name for model in _tracked()}:
+    if table is not None and table.name in _tracked_tables():
         state.session.info[_FLAG] = True
+
+
+@cache
+def _tracked_tables() -> frozenset[str]:
+    return frozenset(model.__table__.name for model in _tracked())
 
 
 def session_flag(session: Session) -> bool:

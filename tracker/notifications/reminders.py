@@ -66,27 +66,11 @@ class ReminderRun:
         return f"{self.day:%d/%m/%Y}: {self.count} nhắc nhở ({parts}); {self.emails} email"
 
 
-def _wanted_stages(due: date, today: date, limits: dict[int, date], repeat: int, escalate: int, role: str):
-    """The stages an item has reached today, tightest first (the email names the tightest)."""
-    if due >= today:
-        reached = [n for n in sorted(limits) if due <= limits[n]]
-        if not reached:
-            return []
-        if role == "coordinator":
-            return ["due_soon"]  # coordinators hear once, at the first notice
-        return [f"due_soon_{n}" for n in reached]
-    if role != "lead":
-        return []
-    days = (today - due).days
-    stages = [f"overdue_{days // repeat}"]
-    if days >= escalate:
-        stages.append("escalation")
-    return stages
-
-
 def _stage_rules(today: date, limits: dict[int, date], repeat: int, escalate: int) -> list[tuple]:
-    """(stage, conditions) per kind of stage reached today, in SQL: the rules of ``_wanted_stages`` for every item
-    at once (one statement each, however many items)."""
+    """(stage, conditions) per kind of stage reached today, in SQL, for every item at once (one statement each):
+    a lead item due within a due-soon limit reaches that limit's stage ("due_soon_7", "due_soon_1"); a coordinator's
+    item "due_soon", once; an overdue lead item "overdue_N" (N: days late // the repeat) and, late enough, "escalation".
+    """
     late = days_between(today, DueItem.due_date)
     base = (
         Plan.status == "active",
@@ -144,12 +128,12 @@ def find_notices(now: datetime) -> tuple[date, list[Notice], str]:
             for stage, conditions in rules
         )
     ).subquery()
-    statement = _details(today).join(wanted, wanted.c.due_item_id == DueItem.id).add_columns(wanted.c.stage)
+    statement = _details().join(wanted, wanted.c.due_item_id == DueItem.id).add_columns(wanted.c.stage)
     rows = db.session.execute(statement.order_by(wanted.c.stage)).all()
     return today, [_notice(row, today) for row in rows], ""
 
 
-def _details(today: date) -> Select:
+def _details() -> Select:
     """Each item's lines in a mail, ordered by agency, then as the mail lists them."""
     return select_items(
         DueItem.id.label("item_id"),
@@ -323,7 +307,7 @@ def _mails(run_id: str, today: date) -> dict[tuple[int, str], AgencyMail]:
         .subquery()
     )
     statement = (
-        _details(today)
+        _details()
         .order_by(None)
         .add_columns(ranked.c.stage, ranked.c.mail, ranked.c.section, ranked.c.line, ranked.c.total)
         .join(ranked, ranked.c.ranked_id == DueItem.id)

@@ -181,7 +181,6 @@ def build_monthly_report(
     as_of = min(as_of, month_end(year, month)) if as_of else month_end(year, month)
     status = status_class(as_of, tz)
     scope = _scope(as_of, agency_id)
-    overdue_statement = _overdue_statement(as_of, tz, agency_id)  # before the loops below reuse the name
     counts = db.session.execute(
         select_items(Agency.id, Agency.name, status, func.count())
         .join(Agency, Assignment.agency_id == Agency.id)
@@ -189,38 +188,36 @@ def build_monthly_report(
         .group_by(Agency.id, Agency.name, status)
     ).all()
     lines: dict[int, AgencyLine] = {}
-    for agency_id, name, klass, count in counts:
-        lines.setdefault(agency_id, AgencyLine(agency_id=agency_id, name=name)).counts[klass] = count
+    for unit, name, klass, count in counts:
+        lines.setdefault(unit, AgencyLine(agency_id=unit, name=name)).counts[klass] = count
     late = days_late(as_of, tz)
-    statement = overdue_statement
     if items_per_agency is not None:
         # the longest delay of each agency, as the whole list would give it
-        for agency_id, longest in db.session.execute(
+        for unit, longest in db.session.execute(
             select_items(Assignment.agency_id, func.max(late))
             .where(*scope, status == StatusClass.OPEN_OVERDUE.value)
             .group_by(Assignment.agency_id)
         ):
-            if agency_id in lines:
-                lines[agency_id].longest_days = int(longest or 0)
-    if items_per_agency == 0:
-        statement = None
-    elif items_per_agency is not None:
-        ranked = statement.add_columns(
-            func.row_number()
-            .over(partition_by=Assignment.agency_id, order_by=(late.desc(), Task.id, DueItem.id))
-            .label("line")
-        ).subquery()
-        statement = (
-            select(*list(ranked.c)[:-1])
-            .where(ranked.c.line <= items_per_agency)
-            .order_by(ranked.c.agency_id, ranked.c.line)
-        )
-    else:
-        statement = statement.order_by(Assignment.agency_id, late.desc(), Task.id, DueItem.id)
-    overdue = db.session.execute(statement).all() if statement is not None else []
-    for agency_id, task_id, number, content, kind, doc_number, due, days in overdue:
-        reference = f"{kind} số {doc_number}" if doc_number else kind
-        lines[agency_id].overdue.append(OverdueItem(task_id, number, content, reference, due, int(days or 0)))
+            if unit in lines:
+                lines[unit].longest_days = int(longest or 0)
+    if items_per_agency != 0:
+        statement = _overdue_statement(as_of, tz, agency_id)
+        if items_per_agency is None:
+            statement = statement.order_by(Assignment.agency_id, late.desc(), Task.id, DueItem.id)
+        else:
+            ranked = statement.add_columns(
+                func.row_number()
+                .over(partition_by=Assignment.agency_id, order_by=(late.desc(), Task.id, DueItem.id))
+                .label("line")
+            ).subquery()
+            statement = (
+                select(*list(ranked.c)[:-1])
+                .where(ranked.c.line <= items_per_agency)
+                .order_by(ranked.c.agency_id, ranked.c.line)
+            )
+        for unit, task_id, number, content, kind, doc_number, due, days in db.session.execute(statement):
+            reference = f"{kind} số {doc_number}" if doc_number else kind
+            lines[unit].overdue.append(OverdueItem(task_id, number, content, reference, due, int(days or 0)))
     # Late reasons of the items done late, and the extended items, per agency: one query
     extended = and_(DueItem.original_due_date.is_not(None), DueItem.due_date != DueItem.original_due_date)
     reasons = db.session.execute(
@@ -233,8 +230,8 @@ def build_monthly_report(
         .where(*scope)
         .group_by(Assignment.agency_id, DueItem.late_reason)
     ).all()
-    for agency_id, reason, done_late, extended_count in reasons:
-        line = lines.get(agency_id)
+    for unit, reason, done_late, extended_count in reasons:
+        line = lines.get(unit)
         if line is None:
             continue
         if reason and done_late:

@@ -107,7 +107,7 @@ def items():
     query, conditions, filters = _item_list(today, tz)
     # The counts show every class under the other filters; the list shows the chosen class
     # The counts of the same scope and filters are kept until the data changes (tracker.core.versions)
-    key = (current_user.role, current_user.agency_id, today, tz, request.args.get("within", type=int))
+    key = (current_user.role, current_user.agency_id, today, tz)
     key += tuple(sorted((name, value) for name, value in filters.items() if name not in ("status", "sort")))
     key += (request.args.get("extension") == "pending",)
     counts = LIST_COUNTS.get(key, lambda: status_counts(conditions, today, tz))
