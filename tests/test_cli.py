@@ -1,4 +1,4 @@
-"""The tracker command: seed-demo and users create."""
+"""The tracker command: seed-demo, users create and the jobs."""
 
 from __future__ import annotations
 
@@ -114,3 +114,21 @@ def test_users_create_refuses_bad_input_and_writes_nothing(app, db):
     assert "ít nhất 10 ký tự" in short.output
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_every_job_of_the_registry_is_listed_run_and_scheduled(app, db, logged_in):
+    from tracker.scheduler.jobs import schedules
+    from tracker.scheduler.registry import JOBS
+
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["jobs", "list"]).output
+    assert [line.split()[0] for line in listed.splitlines()] == list(JOBS)
+    assert set(schedules(app)) == set(JOBS)
+    admin, _ = logged_in("admin")
+    page = admin.get("/admin/schedules").get_data(as_text=True)
+    assert all(job.label in page for job in JOBS.values())
+    digest = runner.invoke(args=["jobs", "run", "leader-digest", "--at", "2024-03-04T08:00", "--dry-run"])
+    assert digest.exit_code == 0, digest.output
+    assert digest.output.startswith("04/03/2024: 0 nhiệm vụ quá hạn; 0 thư gửi lãnh đạo")
+    unknown = runner.invoke(args=["jobs", "run", "backup"])
+    assert unknown.exit_code == 2 and "reminders" in unknown.output

@@ -137,3 +137,27 @@ def test_agency_sees_its_reminders_in_the_app(db, clock, logged_in):
     assert "Sắp đến hạn</span>" in page and "Quá hạn</span>" in page
     other, _ = logged_in("agency_staff", "STP")
     assert "Thông báo nhắc việc" not in other.get("/items").get_data(as_text=True)
+
+
+def test_the_outbox_filters_by_the_job_that_queued_a_mail(db, clock, logged_in):
+    _remind(db, clock)
+    db.session.add(
+        OutboxMessage(
+            created_at=clock.now(),
+            kind="workflow-returned",
+            recipients=["snv@example.vn"],
+            subject="Báo cáo bị trả lại",
+            text_body="…",
+            next_attempt_at=clock.now(),
+        )
+    )
+    db.session.commit()
+    admin, _ = logged_in("admin")
+    reminders = admin.get("/admin/outbox?source=reminders").get_data(as_text=True)
+    assert "Sở Nội vụ: 1 nhiệm vụ quá hạn" in reminders and "Báo cáo bị trả lại" not in reminders
+    assert "Nhắc hạn, quá hạn (ngày làm việc)" in reminders  # the source column, from the job registry
+    pages = admin.get("/admin/outbox?source=pages").get_data(as_text=True)
+    assert "Báo cáo bị trả lại" in pages and "Sở Nội vụ: 1 nhiệm vụ quá hạn" not in pages
+    assert "Thông báo từ thao tác trên trang" in pages
+    monthly = admin.get("/admin/outbox?source=monthly-late-report").get_data(as_text=True)
+    assert "Chưa có thư nào." in monthly

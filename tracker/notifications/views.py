@@ -19,33 +19,54 @@ from tracker.core.pagination import paginate
 from tracker.extensions import db
 from tracker.notifications.models import OutboxMessage
 from tracker.scheduler import words
-from tracker.scheduler.models import DEFAULT_SCHEDULES, JobSchedule
+from tracker.scheduler.models import JobSchedule
+from tracker.scheduler.registry import JOBS, OTHER_KINDS_LABEL
 
 bp = Blueprint("outbox", __name__, url_prefix="/admin")
 STATUS_LABELS = {"queued": "Chờ gửi", "sending": "Đang gửi", "sent": "Đã gửi", "failed": "Lỗi"}
-JOB_LABELS = {
-    "reminders": "Nhắc hạn, quá hạn (ngày làm việc)",
-    "monthly-late-report": "Danh sách đơn vị chậm hoàn thành nhiệm vụ (hằng tháng)",
-    "leader-digest": "Bản tin gửi lãnh đạo tỉnh (hằng tuần)",
-}
 
 
 @bp.get("/outbox")
 @roles_required(Role.ADMIN)
 def index():
     status = request.args.get("status", "")
+    source = request.args.get("source", "")
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if status in STATUS_LABELS:
         query = query.where(OutboxMessage.status == status)
+    if source in JOBS:
+        query = query.where(OutboxMessage.kind.in_(JOBS[source].kinds))
+    elif source == PAGES:
+        query = query.where(OutboxMessage.kind.not_in([kind for job in JOBS.values() for kind in job.kinds]))
     page = paginate(query, request.args.get("page", 1, type=int))
-    return render_template("outbox/index.html", page=page, status=status, labels=STATUS_LABELS, retry_form=EmptyForm())
+    return render_template(
+        "outbox/index.html",
+        page=page,
+        status=status,
+        source=source,
+        labels=STATUS_LABELS,
+        sources={**{name: job.label for name, job in JOBS.items()}, PAGES: OTHER_KINDS_LABEL},
+        source_of=source_of,
+        retry_form=EmptyForm(),
+    )
+
+
+#: The outbox filter's value for the mails the pages queue rather than a job
+PAGES = "pages"
+
+
+def source_of(kind: str) -> str:
+    """The job that queues mails of this kind, by its label; or the pages."""
+    return next((job.label for job in JOBS.values() if kind in job.kinds), OTHER_KINDS_LABEL)
 
 
 @bp.get("/outbox/<int:message_id>")
 @roles_required(Role.ADMIN)
 def show(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
-    return render_template("outbox/show.html", message=message, labels=STATUS_LABELS, retry_form=EmptyForm())
+    return render_template(
+        "outbox/show.html", message=message, labels=STATUS_LABELS, source_of=source_of, retry_form=EmptyForm()
+    )
 
 
 @bp.post("/outbox/<int:message_id>/retry")
@@ -103,10 +124,10 @@ class ScheduleForm(FlaskForm):
 @bp.route("/schedules/<job>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def schedule(job: str):
-    if job not in DEFAULT_SCHEDULES:
+    if job not in JOBS:
         abort(404)
     row = db.session.get(JobSchedule, job)
-    current = row.crontab if row else DEFAULT_SCHEDULES[job]
+    current = row.crontab if row else JOBS[job].schedule
     in_words = words.parse(current)
     data = {"is_enabled": row.is_enabled if row else True}
     if in_words:
@@ -132,7 +153,7 @@ def schedule(job: str):
             flash(f"Đã lưu lịch: {words.describe(crontab)}. Bộ lập lịch dùng lịch mới khi khởi động lại.", "success")
             return redirect(url_for("outbox.schedules"))
     return render_template(
-        "outbox/schedule.html", form=form, job=job, label=JOB_LABELS[job], current=words.describe(current)
+        "outbox/schedule.html", form=form, job=job, label=JOBS[job].label, current=words.describe(current)
     )
 
 
@@ -142,11 +163,11 @@ def schedules():
     stored = {s.job: s for s in db.session.scalars(select(JobSchedule))}
     rows = [
         (
-            job,
-            JOB_LABELS[job],
-            words.describe(stored[job].crontab if job in stored else crontab),
-            stored[job].is_enabled if job in stored else True,
+            name,
+            job.label,
+            words.describe(stored[name].crontab if name in stored else job.schedule),
+            stored[name].is_enabled if name in stored else True,
         )
-        for job, crontab in DEFAULT_SCHEDULES.items()
+        for name, job in JOBS.items()
     ]
     return render_template("outbox/schedules.html", rows=rows)

@@ -10,7 +10,6 @@ import logging
 import os
 import socket
 import zlib
-from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -24,33 +23,12 @@ from tracker.core import clock
 from tracker.extensions import db
 from tracker.notifications.ledger import dialect_insert
 from tracker.notifications.mail import drain_outbox
-from tracker.scheduler.models import DEFAULT_SCHEDULES, JobLock, JobSchedule
+from tracker.scheduler.models import JobLock, JobSchedule
+from tracker.scheduler.registry import JOBS
 
 log = logging.getLogger(__name__)
 HOLDER = f"{socket.gethostname()}:{os.getpid()}"
 LEASE = timedelta(minutes=30)
-
-
-def _reminders(now):
-    from tracker.notifications.reminders import send_reminders
-
-    return send_reminders(now).summary()
-
-
-def _monthly(now):
-    from tracker.reports.jobs import send_monthly_late_report
-
-    return send_monthly_late_report(now).summary()
-
-
-def _digest(now):
-    from tracker.reports.digest import send_leader_digest
-
-    digest, queued = send_leader_digest(now)
-    return f"{queued} thư gửi lãnh đạo"
-
-
-JOBS: dict[str, Callable] = {"reminders": _reminders, "monthly-late-report": _monthly, "leader-digest": _digest}
 
 
 @contextmanager
@@ -89,7 +67,7 @@ def run_job(app: Flask, job: str) -> str | None:
                     log.info("job %s is running elsewhere", job)
                     db.session.rollback()
                     return None
-                summary = JOBS[job](now)
+                summary = JOBS[job].run(now).summary
                 db.session.commit()
             drain_outbox(clock.now())
             log.info("job %s: %s", job, summary)
@@ -126,7 +104,7 @@ def schedules(app: Flask) -> dict[str, tuple[str, bool]]:
     with app.app_context():
         stored = {s.job: (s.crontab, s.is_enabled) for s in db.session.scalars(select(JobSchedule))}
         db.session.remove()
-    return {job: stored.get(job, (crontab, True)) for job, crontab in DEFAULT_SCHEDULES.items()}
+    return {name: stored.get(name, (job.schedule, True)) for name, job in JOBS.items()}
 
 
 def configure(scheduler: BaseScheduler, app: Flask, *, catch_up: bool = True) -> None:

@@ -10,12 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tracker.core.db import UTCDateTime
 from tracker.extensions import db
 
-DEFAULT_SCHEDULES = {
-    "reminders": "30 7 * * mon-fri",
-    "monthly-late-report": "0 8 1 * *",
-    "leader-digest": "0 8 * * mon",
-}
-
 
 class JobSchedule(db.Model):
     """When a job runs, as a crontab line in the configured time zone."""
