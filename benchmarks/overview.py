@@ -34,7 +34,7 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 AS_OF = date(2024, 9, 30)
 #: The benchmark's own leader, in its own temporary database
 PASSWORD = "mat-khau-thu-nghiem-1"  # noqa: S105
-#: The same five classes as tracker.workflow.status.status_class, written by hand
+#: The same five classes as tracker.plans.status.status_class, written by hand
 BARE = """
 SELECT a.agency_id,
        CASE

@@ -6,10 +6,10 @@ from datetime import date, datetime
 
 from sqlalchemy import String, func, select
 
+from tracker.plans.items import lead_only, status_counts
 from tracker.plans.models import Assignment, DueItem, IndicatorValue, Plan, Task
 from tracker.reports.summary import build_summary
 from tracker.workflow.models import ExtensionRequest
-from tracker.workflow.queries import lead_only, status_counts
 
 
 def test_seed_demo_records_a_history_with_every_status_and_queue(app, db, clock):

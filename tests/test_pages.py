@@ -259,3 +259,42 @@ def test_the_list_says_its_scope(plan, logged_in):
     assert "Báo cáo tháng và trang Tổng quan chỉ tính nhiệm vụ chủ trì" in page
     lead = office.get("/items?role=lead").get_data(as_text=True)
     assert "Số liệu: nhiệm vụ chủ trì, tính đến hôm nay" in lead and "chỉ tính nhiệm vụ chủ trì" not in lead
+
+
+def test_a_plan_of_hundreds_of_tasks_pages_its_tree_under_its_headings(db, clock, logged_in):
+    from tracker.plans.views import PLAN_TASKS_PER_PAGE
+
+    per_section = PLAN_TASKS_PER_PAGE // 2 + 30  # a page break falls inside each section
+    sections = [{"key": k, "number": k, "title": f"Mục {k}"} for k in ("I", "II", "III", "IV")]
+    tasks = [
+        TaskSpec(
+            content=f"Việc {k}.{i}",
+            number=f"{k}.{i}",
+            section_key=k,
+            lead_codes=["SNV"],
+            schedule=dated(date(2024, 3, 10)),
+        )
+        for k in ("I", "II", "III", "IV")
+        for i in range(1, per_section + 1)
+    ]
+    plan = make_plan(db, clock, tasks, sections=sections)
+    browser, _ = logged_in("monitor")
+    first = browser.get(f"/plans/{plan.id}").get_data(as_text=True)
+    second = browser.get(f"/plans/{plan.id}?page=2").get_data(as_text=True)
+    last = browser.get(f"/plans/{plan.id}?page=99").get_data(as_text=True)  # past the end: the last page
+    assert first.count('class="node node-task') == PLAN_TASKS_PER_PAGE
+    assert "Mục I<" in first and "Mục II<" in first and "Mục III<" not in first
+    # each heading sits above its own tasks
+    assert first.index("Mục I<") < first.index(">Việc I.1<") < first.index("Mục II<") < first.index(">Việc II.1<")
+    # page 2 opens under the heading its first task sits in, then meets the next one
+    tree = second[second.index('<ol class="tree">') :]
+    assert (
+        tree.index("Mục II<")
+        < tree.index(f">Việc II.{PLAN_TASKS_PER_PAGE - per_section + 1}<")
+        < tree.index("Mục III<")
+    )
+    assert "Mục I<" not in tree and ">Việc II.1<" not in tree and "Mục IV<" in tree
+    assert f"Trang 2/{-(-len(tasks) // PLAN_TASKS_PER_PAGE)}" in second
+    tree = last[last.index('<ol class="tree">') :]
+    assert f">Việc IV.{per_section}<" in tree and "Mục IV<" in tree and "Mục III<" not in tree
+    assert sum(page.count('class="node node-task') for page in (first, second, last)) == len(tasks)

@@ -111,7 +111,8 @@ def test_on_postgresql_the_first_page_of_the_list_is_served_by_the_due_date_inde
     if db.engine.dialect.name != "postgresql":
         pytest.skip("an EXPLAIN check of PostgreSQL's plans")
     from tracker.accounts.models import User
-    from tracker.workflow.queries import item_order, items_query
+    from tracker.plans.items import items_query
+    from tracker.workflow.queries import item_order
 
     _plan(db, clock, 25, "Kế hoạch")
     office = User(role="monitor", agency_id=None)

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import dated, make_plan
+from tracker.plans.items import status_counts
 from tracker.plans.models import Assignment, DueItem
 from tracker.plans.operations import TaskSpec
-from tracker.workflow.queries import status_counts
-from tracker.workflow.status import StatusClass, days_late, status_class
+from tracker.plans.status import StatusClass, days_late, status_class
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DUE = date(2024, 3, 15)

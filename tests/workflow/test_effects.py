@@ -122,7 +122,7 @@ def test_monthly_list_counts_late_reasons_and_extensions(world, make_user, db):
 
 def test_accepted_as_of_dates(world, make_user, db):
     """Completed on the reported date once accepted; before the acceptance it was open."""
-    from tracker.workflow.status import status_class
+    from tracker.plans.status import status_class
 
     item = world["items"][("1", "SNV")]
     staff = make_user("agency_staff", "SNV")
@@ -141,7 +141,7 @@ def test_accepted_as_of_dates(world, make_user, db):
 
 
 def test_coordinators_are_done_when_the_lead_is_accepted(world, make_user, db):
-    from tracker.workflow.status import status_class
+    from tracker.plans.status import status_class
 
     lead = world["items"][("1", "SNV")]
     coordinator = world["items"][("1", "SYT")]

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from tests.workflow.conftest import pdf_bytes
 from tracker.core.models import AuditEvent
 from tracker.plans.models import DueItem
+from tracker.plans.status import status_class
 from tracker.workflow.models import ExtensionRequest, ItemFile, UserNotice
-from tracker.workflow.status import status_class
 
 
 def _status(db, item_id: int, as_of: date) -> str:

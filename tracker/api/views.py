@@ -17,6 +17,7 @@ from tracker.api.schemas import AgencyListSchema, PlanListSchema, PlanSchema, Su
 from tracker.core import clock
 from tracker.core.pagination import paginate
 from tracker.extensions import db
+from tracker.plans.items import items_query, visible_item
 from tracker.plans.models import Assignment, DueItem, Plan, Task
 from tracker.plans.queries import plan_counts, visible_plans_query
 from tracker.workflow import files as file_store
@@ -36,14 +37,7 @@ from tracker.workflow.operations import (
     review_completion,
     update_progress,
 )
-from tracker.workflow.queries import (
-    ItemFilter,
-    item_list_conditions,
-    item_order,
-    items_query,
-    review_queue_query,
-    visible_item,
-)
+from tracker.workflow.queries import ItemFilter, item_list_conditions, item_order, review_queue_query
 from tracker.workflow.schemas import (
     CommentInputSchema,
     CommentListSchema,
@@ -379,7 +373,7 @@ def post_extension_decision(data, request_id: int):
 
 
 def _visible_task(task_id: int) -> Task | None:
-    from tracker.workflow.queries import task_scope
+    from tracker.plans.items import task_scope
 
     return db.session.scalar(select(Task).where(Task.id == task_id, task_scope(current_user)))
 
@@ -438,7 +432,7 @@ def get_history(task_id: int):
         return problem(404)
     item_ids = None
     if current_user.is_agency_user:
-        from tracker.workflow.queries import item_scope
+        from tracker.plans.items import item_scope
 
         item_ids = list(
             db.session.scalars(

@@ -111,7 +111,7 @@ def register_web(app: Flask) -> None:
     def _globals():
         from tracker.accounts.models import AGENCY_ROLES, ROLE_LABELS, Role
         from tracker.plans.models import ITEM_STATE_LABELS, LATE_REASON_LABELS
-        from tracker.workflow.status import STATUS_LABELS, STATUS_ORDER
+        from tracker.plans.status import STATUS_LABELS, STATUS_ORDER
 
         return {
             "ITEM_STATE_LABELS": ITEM_STATE_LABELS,
@@ -182,7 +182,7 @@ def register_web(app: Flask) -> None:
 
 #: The pages that belong under a menu entry (its own page aside), for aria-current
 MENU_SECTIONS = {
-    "plans.plans": ("plans.plan", "plans.task", "plans.edit_plan"),
+    "plans.plans": ("plans.plan", "workflow.task", "plans.edit_plan"),
     "workflow.items": ("workflow.item",),
     "imports.index": ("imports.preview", "imports.edit_task"),
     "agencies.agencies": ("agencies.agency_new", "agencies.agency_edit"),

@@ -24,8 +24,8 @@ from tracker.extensions import db
 from tracker.notifications.ledger import claim_notices, dialect_insert
 from tracker.notifications.mail import queue_email
 from tracker.notifications.models import ReminderStage
+from tracker.plans.items import select_items
 from tracker.plans.models import Assignment, DueItem, ItemState, Plan, Task
-from tracker.workflow.queries import select_items
 
 log = logging.getLogger(__name__)
 

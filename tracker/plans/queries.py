@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
 
 from tracker.accounts.models import User
+from tracker.core.pagination import Page
 from tracker.extensions import db
+from tracker.plans.items import item_scope, lead_only, status_counts_by, task_scope
 from tracker.plans.models import Assignment, Plan, Section, Task
-from tracker.workflow.queries import item_scope, lead_only, status_counts_by, task_scope
 
 
 @dataclass
@@ -79,26 +80,64 @@ def plan_tree(plan: Plan, user: User, as_of: date, tz: str) -> list[Node]:
         return depth_cache[key]
 
     section_nodes = {s.id: Node("section", s, section_depth(s)) for s in sections}
-    nodes: list[Node] = list(section_nodes.values())
+    task_nodes = []
     for task in tasks:
         node = Node("task", task, task_depth(task), Counter(per_task.get(task.id, {})))
-        nodes.append(node)
+        task_nodes.append(node)
         section_id = task.section_id
         while section_id is not None and section_id in section_nodes:
             section_nodes[section_id].counts.update(node.counts)
             section_id = section_by_id[section_id].parent_id
-    nodes.sort(key=lambda n: n.obj.position)
+    nodes = _document_order(section_nodes, task_nodes, section_by_id)
     if user.is_agency_user:
         # An agency sees the headings over its own tasks only
-        nodes = [n for n in nodes if n.kind == "task" or _has_tasks(n.obj.id, tasks, section_by_id)]
+        over_tasks: set[int] = set()
+        for task in tasks:
+            current = task.section_id
+            while current is not None and current not in over_tasks and current in section_by_id:
+                over_tasks.add(current)
+                current = section_by_id[current].parent_id
+        nodes = [n for n in nodes if n.kind == "task" or n.obj.id in over_tasks]
     return nodes
 
 
-def _has_tasks(section_id: int, tasks: list[Task], section_by_id: dict[int, Section]) -> bool:
-    for task in tasks:
-        current = task.section_id
-        while current is not None:
-            if current == section_id:
-                return True
-            current = section_by_id[current].parent_id if current in section_by_id else None
-    return False
+def _document_order(section_nodes: dict[int, Node], task_nodes: list[Node], section_by_id) -> list[Node]:
+    """Headings and tasks as the appendix prints them: each heading followed by what it holds (its tasks, a
+    task's sub-tasks after it, and its sub-headings), each level in its positions' order."""
+    children: dict[int | None, list[Node]] = defaultdict(list)
+    for node in section_nodes.values():
+        parent = node.obj.parent_id if node.obj.parent_id in section_by_id else None
+        children[parent].append(node)
+    for node in task_nodes:
+        children[node.obj.section_id if node.obj.section_id in section_by_id else None].append(node)
+    ordered: list[Node] = []
+    stack = sorted(children[None], key=lambda n: n.obj.position, reverse=True)
+    while stack:
+        node = stack.pop()
+        ordered.append(node)
+        if node.kind == "section":
+            stack.extend(sorted(children[node.obj.id], key=lambda n: n.obj.position, reverse=True))
+    return ordered
+
+
+def tree_page(nodes: list[Node], number: int, per_page: int) -> Page:
+    """One page of a plan's tree: ``per_page`` tasks, with the headings among them and, on a later page, the
+    headings the first of them sits under (so a page never starts mid-section without saying which)."""
+    total = sum(1 for n in nodes if n.kind == "task")
+    number = min(max(1, number), max(1, -(-total // per_page)))
+    first, last = (number - 1) * per_page, number * per_page
+    shown: list[Node] = []
+    headings: list[Node] = []  # the sections open at this point of the document, outermost first
+    seen = 0
+    for node in nodes:
+        if node.kind == "section":
+            headings = [h for h in headings if h.depth < node.depth] + [node]
+            if first <= seen < last or (seen == total and last >= total):  # headings after the last task: last page
+                shown.append(node)
+            continue
+        if first <= seen < last:
+            if seen == first and seen > 0:
+                shown.extend(h for h in headings if h not in shown)
+            shown.append(node)
+        seen += 1
+    return Page(items=shown, number=number, per_page=per_page, total=total)

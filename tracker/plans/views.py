@@ -18,7 +18,6 @@ from tracker.agencies.models import Agency
 from tracker.core import clock
 from tracker.core.dates import format_date, format_decimal
 from tracker.core.models import AuditEvent, record_audit
-from tracker.core.pagination import paginate
 from tracker.extensions import db
 from tracker.importers.details import read_number
 from tracker.plans.forms import PlanForm
@@ -33,21 +32,11 @@ from tracker.plans.indicators import (
 )
 from tracker.plans.models import (
     PLAN_STATUS_LABELS,
-    Assignment,
-    DueItem,
     Indicator,
     IndicatorTarget,
     Plan,
-    Section,
-    Task,
 )
-from tracker.plans.queries import plan_counts, plan_tree, visible_plans_query
-from tracker.workflow.forms import CommentForm
-from tracker.workflow.history import task_history
-from tracker.workflow.models import Comment
-from tracker.workflow.operations import WorkflowError, add_comment, comment_kind_for
-from tracker.workflow.queries import item_scope, task_scope
-from tracker.workflow.status import days_late, status_class
+from tracker.plans.queries import plan_counts, plan_tree, tree_page, visible_plans_query
 
 bp = Blueprint("plans", __name__)
 
@@ -65,6 +54,10 @@ def plans():
     return render_template("plans/list.html", plans=plans, counts=counts)
 
 
+#: Tasks a plan page lists at a time (real appendices have 7 to 90; a national plan may have thousands)
+PLAN_TASKS_PER_PAGE = 200
+
+
 @bp.get("/plans/<int:plan_id>")
 @roles_required(*ALL_ROLES)
 def plan(plan_id: int):
@@ -72,7 +65,8 @@ def plan(plan_id: int):
     if plan is None:
         abort(404)
     tz = current_app.config["TIMEZONE"]
-    nodes = plan_tree(plan, current_user, clock.today(), tz)
+    tree = plan_tree(plan, current_user, clock.today(), tz)
+    nodes = tree_page(tree, request.args.get("page", 1, type=int), PLAN_TASKS_PER_PAGE)
     indicators = db.session.scalars(
         select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.position)
     ).all()
@@ -246,102 +240,6 @@ def plan_report(plan_id: int, kind: str):
         mimetype=DOCX if kind == "docx" else XLSX,
         headers={"Content-Disposition": f"attachment; filename={name}"},
     )
-
-
-def _visible_task(task_id: int) -> Task:
-    task = db.session.scalar(
-        select(Task).options(selectinload(Task.plan)).where(Task.id == task_id, task_scope(current_user))
-    )
-    if task is None:
-        abort(404)
-    return task
-
-
-@bp.get("/tasks/<int:task_id>")
-@roles_required(*ALL_ROLES)
-def task(task_id: int):
-    return _render_task(_visible_task(task_id))
-
-
-#: The items of other agencies a task page lists at a time
-TASK_ITEMS_PER_PAGE = 50
-
-
-def _render_task(task: Task, *, comment_form: CommentForm | None = None, code: int = 200):
-    tz = current_app.config["TIMEZONE"]
-    today = clock.today()
-    # The agency's own items first and whole: a task with hundreds of items must not hide its few
-    base = (
-        select(DueItem, Assignment, status_class(today, tz), days_late(today, tz))
-        .join(Assignment, DueItem.assignment_id == Assignment.id)
-        .options(selectinload(Assignment.agency))
-        .where(Assignment.task_id == task.id, item_scope(current_user))
-    )
-    mine = Assignment.agency_id == (current_user.agency_id if current_user.is_agency_user else -1)
-    order = (Assignment.role.desc(), Assignment.agency_id, DueItem.due_date, DueItem.id)
-    own = db.session.execute(base.where(mine).order_by(*order)).all()
-    # the others a page at a time: a task assigned to every commune, monthly, has thousands of items
-    others = paginate(
-        base.where(~mine).order_by(*order), request.args.get("page", 1, type=int), TASK_ITEMS_PER_PAGE, scalars=False
-    )
-    assignments = db.session.scalars(
-        select(Assignment).options(selectinload(Assignment.agency)).where(Assignment.task_id == task.id)
-    ).all()
-    comments = db.session.scalars(
-        select(Comment)
-        .options(selectinload(Comment.author), selectinload(Comment.agency))
-        .where(Comment.task_id == task.id)
-        .order_by(Comment.created_at, Comment.id)
-    ).all()
-    kind = comment_kind_for(task, current_user)
-    return (
-        render_template(
-            "plans/task.html",
-            task=task,
-            own=own,
-            others=others,
-            leads=[a for a in assignments if a.role == "lead"],
-            coordinators=[a for a in assignments if a.role == "coordinator"],
-            section_path=_section_path(task),
-            history=task_history(task.id),
-            comments=comments,
-            comment_kind=kind,
-            comment_form=comment_form or CommentForm(formdata=None),
-        ),
-        code,
-    )
-
-
-@bp.post("/tasks/<int:task_id>/comments")
-@roles_required(Role.MONITOR, Role.ADMIN, Role.AGENCY_HEAD, Role.AGENCY_STAFF)
-def task_comment(task_id: int):
-    task = _visible_task(task_id)
-    form = CommentForm()
-    if not form.validate_on_submit():
-        return _render_task(task, comment_form=form, code=422)
-    try:
-        add_comment(task, text=form.text.data or "", by=current_user, now=clock.now())
-    except WorkflowError as error:
-        db.session.rollback()
-        form.text.errors = [*form.text.errors, *error.errors.get("text", [])]
-        return _render_task(task, comment_form=form, code=422)
-    db.session.commit()
-    from tracker.notifications.mail import deliver_outbox
-
-    deliver_outbox(clock.now(), limit=50)
-    flash("Đã gửi ý kiến.", "success")
-    return redirect(url_for("plans.task", task_id=task.id) + "#comments")
-
-
-def _section_path(task: Task) -> list[Section]:
-    if task.section_id is None:
-        return []
-    sections = {s.id: s for s in db.session.scalars(select(Section).where(Section.plan_id == task.plan_id))}
-    path, current = [], sections.get(task.section_id)
-    while current is not None:
-        path.append(current)
-        current = sections.get(current.parent_id) if current.parent_id else None
-    return list(reversed(path))
 
 
 # --- indicators (chỉ tiêu) ---------------------------------------------------------------------------------

@@ -15,10 +15,10 @@ from tracker.agencies.models import Agency
 from tracker.extensions import db
 from tracker.notifications.ledger import claim_notice
 from tracker.notifications.mail import queue_email
+from tracker.plans.items import select_items
 from tracker.plans.models import Assignment, AssignmentRole, DueItem, Plan, Task
+from tracker.plans.status import STATUS_ORDER, StatusClass, status_class
 from tracker.reports.models import get_setting, set_setting
-from tracker.workflow.queries import select_items
-from tracker.workflow.status import STATUS_ORDER, StatusClass, status_class
 
 
 @dataclass

@@ -16,10 +16,10 @@ from sqlalchemy import and_, case, func, select
 
 from tracker.agencies.models import Agency
 from tracker.extensions import db
+from tracker.plans.items import select_items
 from tracker.plans.models import LATE_REASON_LABELS, Assignment, AssignmentRole, DueItem, Plan, Task
+from tracker.plans.status import STATUS_LABELS, STATUS_ORDER, StatusClass, days_late, status_class
 from tracker.reports.models import get_setting
-from tracker.workflow.queries import select_items
-from tracker.workflow.status import STATUS_LABELS, STATUS_ORDER, StatusClass, days_late, status_class
 
 CLASSES = [c for c in STATUS_ORDER if c != StatusClass.NO_DUE_DATE]
 

@@ -17,6 +17,7 @@ from tracker.agencies.models import Agency
 from tracker.core.dates import format_date, format_decimal
 from tracker.extensions import db
 from tracker.plans.indicators import period_label, reached
+from tracker.plans.items import select_items
 from tracker.plans.models import (
     ITEM_STATE_LABELS,
     LATE_REASON_LABELS,
@@ -27,8 +28,7 @@ from tracker.plans.models import (
     Plan,
     Task,
 )
-from tracker.workflow.queries import select_items
-from tracker.workflow.status import STATUS_LABELS, STATUS_ORDER, days_late, status_class
+from tracker.plans.status import STATUS_LABELS, STATUS_ORDER, days_late, status_class
 
 
 @dataclass

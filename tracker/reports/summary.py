@@ -18,10 +18,10 @@ from sqlalchemy import and_, case, extract, func, select
 from tracker.agencies.models import Agency
 from tracker.core.versions import VersionedCache
 from tracker.extensions import db
+from tracker.plans.items import select_items
 from tracker.plans.models import Assignment, AssignmentRole, DueItem, ItemState, Plan, Task
+from tracker.plans.status import STATUS_ORDER, StatusClass, days_late, status_class
 from tracker.workflow.models import ExtensionRequest, ExtensionState
-from tracker.workflow.queries import select_items
-from tracker.workflow.status import STATUS_ORDER, StatusClass, days_late, status_class
 
 SCOPE = "lead"
 SCOPE_LABEL = (

@@ -20,13 +20,13 @@ from tracker.core.models import AuditEvent
 from tracker.core.versions import VersionedCache
 from tracker.extensions import db
 from tracker.plans.models import Plan
+from tracker.plans.status import STATUS_LABELS, STATUS_ORDER
 from tracker.reports import charts
 from tracker.reports.charts import Bar
 from tracker.reports.jobs import chairman_office_recipients
 from tracker.reports.models import get_setting, set_setting
 from tracker.reports.monthly import DOCX, XLSX, build_monthly_report, previous_month, report_docx, report_xlsx
 from tracker.reports.summary import AGEING, Summary, summary_for
-from tracker.workflow.status import STATUS_LABELS, STATUS_ORDER
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 READERS = (Role.ADMIN, Role.MONITOR, Role.LEADER)

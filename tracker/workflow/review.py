@@ -12,11 +12,12 @@ from tracker.agencies.models import Agency
 from tracker.core import clock
 from tracker.core.pagination import paginate
 from tracker.extensions import db
+from tracker.plans.items import item_scope
 from tracker.plans.models import Assignment, DueItem, Plan
 from tracker.workflow.forms import DecisionForm, ReviewForm
 from tracker.workflow.models import ExtensionRequest
 from tracker.workflow.operations import WorkflowError, accept_completions, decide_extension
-from tracker.workflow.queries import item_scope, pending_extensions_query, review_queue_query
+from tracker.workflow.queries import pending_extensions_query, review_queue_query
 
 bp = Blueprint("review", __name__)
 OFFICE = (Role.MONITOR, Role.ADMIN)

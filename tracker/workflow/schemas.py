@@ -6,8 +6,8 @@ from marshmallow import fields, validate
 
 from tracker.api.schemas import AgencyRefSchema, BaseSchema
 from tracker.plans.models import ITEM_STATE_LABELS, LATE_REASON_LABELS
+from tracker.plans.status import STATUS_LABELS
 from tracker.workflow.queries import SORTS
-from tracker.workflow.status import STATUS_LABELS
 
 LONG = validate.Length(max=4000, error="Tối đa 4.000 ký tự.")
 

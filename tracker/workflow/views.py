@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import and_, select
+from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from tracker.accounts.models import AGENCY_ROLES, ALL_ROLES, Role, User
@@ -17,19 +18,31 @@ from tracker.core import clock
 from tracker.core.pagination import paginate
 from tracker.core.versions import VersionedCache
 from tracker.extensions import db
-from tracker.plans.models import ITEM_STATE_LABELS, Assignment, AssignmentRole, DueItem, Plan, Task
+from tracker.plans.items import editable_scope, item_scope, items_query, status_counts, task_scope, visible_item
+from tracker.plans.models import ITEM_STATE_LABELS, Assignment, AssignmentRole, DueItem, Plan, Section, Task
+from tracker.plans.status import STATUS_LABELS, days_late, status_class
 from tracker.workflow import files as file_store
-from tracker.workflow.forms import AssignForm, CompletionForm, ExtensionForm, FileForm, ProgressForm, ReviewForm
+from tracker.workflow.forms import (
+    AssignForm,
+    CommentForm,
+    CompletionForm,
+    ExtensionForm,
+    FileForm,
+    ProgressForm,
+    ReviewForm,
+)
 from tracker.workflow.history import task_history
-from tracker.workflow.models import EvidenceDocument, ExtensionRequest, ItemFile
+from tracker.workflow.models import Comment, EvidenceDocument, ExtensionRequest, ItemFile
 from tracker.workflow.operations import (
     CompletionData,
     LateReasonData,
     StaleVersion,
     WorkflowError,
+    add_comment,
     assign_item,
     attach_file,
     can_report,
+    comment_kind_for,
     flush_or_stale,
     is_office,
     report_completion,
@@ -41,16 +54,11 @@ from tracker.workflow.queries import (
     SORTS,
     ItemFilter,
     agency_workspace,
-    editable_scope,
     item_list_conditions,
     item_order,
-    items_query,
     recent_user_notices,
-    status_counts,
     visible_file,
-    visible_item,
 )
-from tracker.workflow.status import STATUS_LABELS, days_late, status_class
 
 bp = Blueprint("workflow", __name__)
 
@@ -558,3 +566,102 @@ def file(file_id: int):
     if response is None:
         abort(404)
     return response
+
+
+# --- the task page: its items, comments and history ---------------------------------------------------
+
+
+def _visible_task(task_id: int) -> Task:
+    task = db.session.scalar(
+        select(Task).options(selectinload(Task.plan)).where(Task.id == task_id, task_scope(current_user))
+    )
+    if task is None:
+        abort(404)
+    return task
+
+
+@bp.get("/tasks/<int:task_id>")
+@roles_required(*ALL_ROLES)
+def task(task_id: int):
+    return _render_task(_visible_task(task_id))
+
+
+#: The items of other agencies a task page lists at a time
+TASK_ITEMS_PER_PAGE = 50
+
+
+def _render_task(task: Task, *, comment_form: CommentForm | None = None, code: int = 200):
+    tz = current_app.config["TIMEZONE"]
+    today = clock.today()
+    # The agency's own items first and whole: a task with hundreds of items must not hide its few
+    base = (
+        select(DueItem, Assignment, status_class(today, tz), days_late(today, tz))
+        .join(Assignment, DueItem.assignment_id == Assignment.id)
+        .options(selectinload(Assignment.agency))
+        .where(Assignment.task_id == task.id, item_scope(current_user))
+    )
+    mine = Assignment.agency_id == (current_user.agency_id if current_user.is_agency_user else -1)
+    order = (Assignment.role.desc(), Assignment.agency_id, DueItem.due_date, DueItem.id)
+    own = db.session.execute(base.where(mine).order_by(*order)).all()
+    # the others a page at a time: a task assigned to every commune, monthly, has thousands of items
+    others = paginate(
+        base.where(~mine).order_by(*order), request.args.get("page", 1, type=int), TASK_ITEMS_PER_PAGE, scalars=False
+    )
+    assignments = db.session.scalars(
+        select(Assignment).options(selectinload(Assignment.agency)).where(Assignment.task_id == task.id)
+    ).all()
+    comments = db.session.scalars(
+        select(Comment)
+        .options(selectinload(Comment.author), selectinload(Comment.agency))
+        .where(Comment.task_id == task.id)
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+    kind = comment_kind_for(task, current_user)
+    return (
+        render_template(
+            "workflow/task.html",
+            task=task,
+            own=own,
+            others=others,
+            leads=[a for a in assignments if a.role == "lead"],
+            coordinators=[a for a in assignments if a.role == "coordinator"],
+            section_path=_section_path(task),
+            history=task_history(task.id),
+            comments=comments,
+            comment_kind=kind,
+            comment_form=comment_form or CommentForm(formdata=None),
+        ),
+        code,
+    )
+
+
+@bp.post("/tasks/<int:task_id>/comments")
+@roles_required(Role.MONITOR, Role.ADMIN, Role.AGENCY_HEAD, Role.AGENCY_STAFF)
+def task_comment(task_id: int):
+    task = _visible_task(task_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return _render_task(task, comment_form=form, code=422)
+    try:
+        add_comment(task, text=form.text.data or "", by=current_user, now=clock.now())
+    except WorkflowError as error:
+        db.session.rollback()
+        form.text.errors = [*form.text.errors, *error.errors.get("text", [])]
+        return _render_task(task, comment_form=form, code=422)
+    db.session.commit()
+    from tracker.notifications.mail import deliver_outbox
+
+    deliver_outbox(clock.now(), limit=50)
+    flash("Đã gửi ý kiến.", "success")
+    return redirect(url_for("workflow.task", task_id=task.id) + "#comments")
+
+
+def _section_path(task: Task) -> list[Section]:
+    if task.section_id is None:
+        return []
+    sections = {s.id: s for s in db.session.scalars(select(Section).where(Section.plan_id == task.plan_id))}
+    path, current = [], sections.get(task.section_id)
+    while current is not None:
+        path.append(current)
+        current = sections.get(current.parent_id) if current.parent_id else None
+    return list(reversed(path))
