@@ -31,6 +31,15 @@ class Config:
     #: None means "use instance/tracker.db", resolved in create_app once the instance path is known
     SQLALCHEMY_DATABASE_URI = _env("TRACKER_DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # PostgreSQL's connection pool, per process (a gunicorn worker, the scheduler): connections kept open, extra
+    # ones allowed at a peak, seconds a request waits for one before it fails, seconds before one is renewed
+    DATABASE_POOL_SIZE = _env_int("TRACKER_DATABASE_POOL_SIZE", 5)
+    DATABASE_MAX_OVERFLOW = _env_int("TRACKER_DATABASE_MAX_OVERFLOW", 10)
+    DATABASE_POOL_TIMEOUT = _env_int("TRACKER_DATABASE_POOL_TIMEOUT", 10)
+    DATABASE_POOL_RECYCLE = _env_int("TRACKER_DATABASE_POOL_RECYCLE", 1800)
+    #: `tracker db upgrade` on PostgreSQL waits at most this long (ms) for a table the app is using, then stops with
+    #: nothing changed, so the pages never queue behind a migration's lock
+    MIGRATION_LOCK_TIMEOUT_MS = _env_int("TRACKER_MIGRATION_LOCK_TIMEOUT_MS", 5000)
     #: None means "read instance/secret_key" (created on first start unless in production)
     SECRET_KEY = _env("TRACKER_SECRET_KEY")
     GENERATE_SECRET_KEY = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -39,4 +40,44 @@ def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(tmp_path):
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
     with app.app_context():
+        db.engine.dispose()
+
+
+def test_an_upgrade_waits_a_bounded_time_for_a_busy_table_and_then_changes_nothing(fresh_database_url, tmp_path, capfd):
+    """`tracker db upgrade` while the app serves: a request holding a table makes the upgrade stop in time (pages
+    never queue behind its lock), with the schema as it was; run again once the table is free, it completes."""
+    if not fresh_database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's lock_timeout; SQLite's writers wait on busy_timeout and DDL takes the file's lock")
+    app = make_app(fresh_database_url, tmp_path, MIGRATION_LOCK_TIMEOUT_MS=300)
+    with app.app_context():
+        upgrade(revision="8a41c6d2e7f3")  # the next migration alters reminder_stages
+        request_engine = sa.create_engine(fresh_database_url)
+        with request_engine.connect() as request:
+            request.execute(sa.text("SELECT count(*) FROM reminder_stages"))  # a request mid-transaction
+            with pytest.raises(SystemExit):
+                upgrade()
+            request.rollback()
+        request_engine.dispose()
+        assert "chưa nâng cấp gì" in capfd.readouterr().err  # the command's message
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "8a41c6d2e7f3"
+            inspector = sa.inspect(conn)
+            assert "run_id" not in {c["name"] for c in inspector.get_columns("reminder_stages")}
+            assert "data_versions" not in inspector.get_table_names()
+        upgrade()
+        with db.engine.connect() as conn:
+            assert "data_versions" in sa.inspect(conn).get_table_names()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_postgresql_connections_follow_the_pool_settings(fresh_database_url, tmp_path):
+    if not fresh_database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server connections to pool")
+    app = make_app(fresh_database_url, tmp_path, DATABASE_POOL_SIZE=3, DATABASE_MAX_OVERFLOW=2)
+    with app.app_context():
+        assert (db.engine.pool.size(), db.engine.pool._max_overflow) == (3, 2)
+        assert db.engine.pool._pre_ping
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW application_name").scalar() == "tracker"
         db.engine.dispose()

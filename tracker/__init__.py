@@ -26,6 +26,19 @@ def _instance_secret_key(app: Flask) -> str | None:
     return path.read_text().strip()
 
 
+def _engine_options(app: Flask) -> None:
+    """PostgreSQL's pool from the configuration, and the app's name on its connections (pg_stat_activity)."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    options.setdefault("pool_size", app.config["DATABASE_POOL_SIZE"])
+    options.setdefault("max_overflow", app.config["DATABASE_MAX_OVERFLOW"])
+    options.setdefault("pool_timeout", app.config["DATABASE_POOL_TIMEOUT"])
+    options.setdefault("pool_recycle", app.config["DATABASE_POOL_RECYCLE"])
+    options["connect_args"] = {"application_name": "tracker", "connect_timeout": 10, **options.get("connect_args", {})}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def create_app(config_class: type[Config] = Config, instance_path: str | None = None, **overrides) -> Flask:
     """Build the application; no queries and no scheduler here."""
     app = Flask(
@@ -44,6 +57,7 @@ def create_app(config_class: type[Config] = Config, instance_path: str | None = 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app)
     config_class.check(app.config)
+    _engine_options(app)
 
     from tracker.core.clock import Clock
 
