@@ -105,3 +105,44 @@ def test_a_setting_changes_the_version_so_the_monthly_page_follows_its_threshold
     assert versions.current() == before + 1
     page = leader.get("/reports/monthly?month=2024-06").get_data(as_text=True)
     assert "nhiệm vụ quá hạn 212 ngày" not in page  # the kept page was not served
+
+
+def test_a_page_reads_the_version_once_and_its_lists_counts_follow_a_change(dataset, db, logged_in, clock):  # noqa: F811
+    """The plan page's and the item list's counts are kept per version; one request reads the version once (the
+    counts, the filters' choices and the office's menu share it); a commit makes the next request count again."""
+    from datetime import datetime
+
+    from tracker.plans.models import Plan
+
+    clock.set(datetime(AS_OF.year, AS_OF.month, AS_OF.day, 9, 0))
+    plan = db.session.scalar(select(Plan))
+    monitor, _ = logged_in("monitor")
+    monitor.get(f"/plans/{plan.id}")
+    monitor.get("/items")
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        page = monitor.get(f"/plans/{plan.id}").get_data(as_text=True)
+        plan_statements, statements[:] = list(statements), []
+        listing = monitor.get("/items?status=done_on_time").get_data(as_text=True)
+        list_statements = list(statements)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert sum("data_versions" in s for s in plan_statements) == 1
+    assert not any("GROUP BY" in s for s in plan_statements)  # the counts were kept
+    assert sum("data_versions" in s for s in list_statements) == 1
+    assert not any("GROUP BY" in s for s in list_statements)
+    done = EXPECTED_COUNTS["done_on_time"]
+    assert f"Hoàn thành đúng hạn: {done}<" in listing
+
+    item = db.session.scalar(
+        select(DueItem).join(Assignment).join(Task).where(Task.number == "10", Assignment.role == "lead")
+    )
+    item.state, item.accepted_at = "accepted", _noon(item.completed_on)
+    db.session.commit()
+    assert f"Hoàn thành đúng hạn: {done + 1}<" in monitor.get("/items").get_data(as_text=True)
+    assert page != monitor.get(f"/plans/{plan.id}").get_data(as_text=True)  # task 10's counts moved

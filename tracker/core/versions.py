@@ -20,6 +20,7 @@ from functools import cache
 from threading import Lock
 from typing import Any
 
+from flask import has_request_context, request
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -95,10 +96,26 @@ def bump(session: Session | None = None) -> None:
 
 
 def current() -> int:
-    """The version now (0 before the first change)."""
+    """The version now (0 before the first change). A request reads it once, so the figures of one page (its counts,
+    its filters, the menu's queues) are kept under one version; a commit in the request reads it again."""
     from tracker.core.models import DataVersion
 
-    return db.session.scalar(select(DataVersion.number).where(DataVersion.name == ITEMS)) or 0
+    memo = request.environ if has_request_context() else None
+    if memo is not None and _MEMO in memo:
+        return memo[_MEMO]
+    version = db.session.scalar(select(DataVersion.number).where(DataVersion.name == ITEMS)) or 0
+    if memo is not None:
+        memo[_MEMO] = version
+    return version
+
+
+_MEMO = "tracker.data_version"
+
+
+@event.listens_for(Session, "after_commit")
+def _read_again(session: Session) -> None:
+    if has_request_context():
+        request.environ.pop(_MEMO, None)
 
 
 class VersionedCache:

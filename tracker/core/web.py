@@ -10,7 +10,25 @@ from werkzeug.routing import IntegerConverter
 
 from tracker.core import clock
 from tracker.core.dates import format_date, format_datetime, format_decimal, format_number
+from tracker.core.versions import VersionedCache
 from tracker.extensions import db, login_manager
+
+
+def _office_queue_counts() -> dict[str, int]:
+    """The office's two queues, counted for its menu: reports waiting for review, extensions waiting for a decision."""
+    from sqlalchemy import func, select
+
+    from tracker.plans.models import DueItem
+    from tracker.workflow.models import ExtensionRequest
+
+    return {
+        "reported": db.session.scalar(select(func.count()).where(DueItem.state == "reported")),
+        "extensions": db.session.scalar(select(func.count()).where(ExtensionRequest.state == "pending")),
+    }
+
+
+#: The menu's queue counts, kept until the data changes (items and extension requests bump the version)
+OFFICE_QUEUE = VersionedCache(size=1)
 
 
 def _load_user(user_id: str):
@@ -102,6 +120,17 @@ def register_web(app: Flask) -> None:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    from tracker.core.html import select_option, state_badge, status_badge, url_pattern
+    from tracker.plans.models import is_extended, plan_reference
+
+    app.jinja_env.globals.update(
+        status_badge=status_badge,
+        state_badge=state_badge,
+        url_pattern=url_pattern,
+        select_option=select_option,
+        plan_reference=plan_reference,
+        is_extended=is_extended,
+    )
     app.jinja_env.filters["vndate"] = format_date
     app.jinja_env.filters["thousands"] = format_number
     app.jinja_env.filters["number"] = format_decimal
@@ -134,17 +163,7 @@ def register_web(app: Flask) -> None:
             or current_user.role not in ("monitor", "admin")
         ):
             return {"office_queue": {}}
-        from sqlalchemy import func, select
-
-        from tracker.plans.models import DueItem
-        from tracker.workflow.models import ExtensionRequest
-
-        return {
-            "office_queue": {
-                "reported": db.session.scalar(select(func.count()).where(DueItem.state == "reported")),
-                "extensions": db.session.scalar(select(func.count()).where(ExtensionRequest.state == "pending")),
-            }
-        }
+        return {"office_queue": OFFICE_QUEUE.get("office", _office_queue_counts)}
 
     def _wants_json() -> bool:
         return request.accept_mimetypes.best == "application/json"

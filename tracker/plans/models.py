@@ -33,6 +33,16 @@ class PlanStatus(StrEnum):
     CLOSED = "closed"
 
 
+def plan_reference(doc_kind: str, doc_number: str) -> str:
+    """ "Quyết định số 3532/QĐ-UBND" from the kind and number of a document."""
+    return f"{doc_kind} số {doc_number}" if doc_number else doc_kind
+
+
+def is_extended(due_date: date | None, original_due_date: date | None) -> bool:
+    """Whether an approved extension moved the due date."""
+    return original_due_date is not None and due_date != original_due_date
+
+
 PLAN_STATUS_LABELS = {"draft": "Dự thảo", "active": "Đang thực hiện", "closed": "Đã kết thúc"}
 
 
@@ -68,7 +78,7 @@ class Plan(db.Model):
     @property
     def reference(self) -> str:
         """ "Quyết định số 3532/QĐ-UBND" as documents cite it."""
-        return f"{self.doc_kind} số {self.doc_number}" if self.doc_number else self.doc_kind
+        return plan_reference(self.doc_kind, self.doc_number)
 
     @property
     def period_label(self) -> str:
@@ -299,7 +309,7 @@ class DueItem(db.Model):
 
     @property
     def is_extended(self) -> bool:
-        return self.original_due_date is not None and self.due_date != self.original_due_date
+        return is_extended(self.due_date, self.original_due_date)
 
 
 class Indicator(db.Model):

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
 from tracker.accounts.models import User
 from tracker.core.pagination import Page
+from tracker.core.versions import VersionedCache
 from tracker.extensions import db
 from tracker.plans.items import item_scope, lead_only, status_counts_by, task_scope
 from tracker.plans.models import Assignment, Plan, Section, Task
@@ -20,7 +22,7 @@ class Node:
     """A row of the plan tree: a section heading or a task."""
 
     kind: str  # "section" or "task"
-    obj: Section | Task
+    obj: Any  # a row of the section or the task (id, number, position, parent …)
     depth: int
     counts: Counter = field(default_factory=Counter)
 
@@ -46,16 +48,47 @@ def visible_plans_query(user: User):
     return query
 
 
+#: Status counts per plan and per task of a plan, for each reader's scope and day, kept until the data changes
+COUNTS = VersionedCache(size=256)
+
+
+def _scope_key(user: User) -> tuple:
+    """Readers who count the same items: the office and the leaders alike, each agency its own."""
+    return ("agency", user.agency_id) if user.is_agency_user else ("office",)
+
+
 def plan_counts(user: User, as_of: date, tz: str) -> dict[int, dict[str, int]]:
-    """Status counts per plan, in one query."""
-    return status_counts_by(Task.plan_id, _count_conditions(user), as_of, tz)
+    """Status counts per plan, in one query (none while the data is unchanged)."""
+    return COUNTS.get(
+        ("plans", _scope_key(user), as_of, tz),
+        lambda: dict(status_counts_by(Task.plan_id, _count_conditions(user), as_of, tz)),
+    )
 
 
 def plan_tree(plan: Plan, user: User, as_of: date, tz: str) -> list[Node]:
     """The plan's sections and tasks in document order, each with status counts (sections roll up)."""
-    sections = db.session.scalars(select(Section).where(Section.plan_id == plan.id)).all()
-    tasks = db.session.scalars(select(Task).where(Task.plan_id == plan.id, task_scope(user))).all()
-    per_task = status_counts_by(Task.id, [Task.plan_id == plan.id, *_count_conditions(user)], as_of, tz)
+    # rows, not objects: a national plan has thousands of tasks, and the page shows a few fields of each
+    sections = db.session.execute(
+        select(
+            Section.id, Section.parent_id, Section.position, Section.number, Section.title, Section.deadline_text
+        ).where(Section.plan_id == plan.id)
+    ).all()
+    tasks = db.session.execute(
+        select(
+            Task.id,
+            Task.section_id,
+            Task.parent_id,
+            Task.position,
+            Task.number,
+            Task.content,
+            Task.lead_text,
+            Task.deadline_text,
+        ).where(Task.plan_id == plan.id, task_scope(user))
+    ).all()
+    per_task = COUNTS.get(
+        ("tasks", plan.id, _scope_key(user), as_of, tz),
+        lambda: dict(status_counts_by(Task.id, [Task.plan_id == plan.id, *_count_conditions(user)], as_of, tz)),
+    )
 
     section_by_id = {s.id: s for s in sections}
     task_by_id = {t.id: t for t in tasks}

@@ -5,14 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import current_app
+from jinja2.filters import do_truncate
+from markupsafe import Markup
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
 
 from tracker.accounts.models import AGENCY_ROLES, User
 from tracker.agencies.models import Agency
+from tracker.core.html import options
 from tracker.core.search import matches
+from tracker.core.versions import VersionedCache
 from tracker.extensions import db
 from tracker.plans.items import item_scope, items_query, select_items
-from tracker.plans.models import Assignment, DueItem, ItemState, Plan, Task
+from tracker.plans.models import Assignment, DueItem, ItemState, Plan, Task, plan_reference
 from tracker.plans.status import StatusClass, days_late, status_class
 from tracker.workflow.models import ExtensionRequest, ExtensionState, UserNotice
 
@@ -201,3 +206,28 @@ def item_order(sort: str | None, as_of: date, tz: str) -> list:
 
 ITEM_STATES = frozenset(s.value for s in ItemState)
 STATUS_CLASSES = frozenset(s.value for s in StatusClass)
+
+
+#: The filters' plan and agency options, kept until the data changes
+FILTER_CHOICES = VersionedCache(size=4)
+
+
+def filter_choices(*, with_agencies: bool) -> tuple[Markup, Markup]:
+    """The list filters' plans (newest first) and, for the office, agencies, as ``<option>`` elements."""
+
+    def build() -> tuple[Markup, Markup]:
+        rows = db.session.execute(
+            select(Plan.id, Plan.doc_kind, Plan.doc_number, Plan.title).order_by(
+                Plan.issued_on.desc().nulls_last(), Plan.id.desc()
+            )
+        )
+        plans = [
+            (id_, do_truncate(current_app.jinja_env, f"{plan_reference(kind, number)} – {title}", 90))
+            for id_, kind, number, title in rows
+        ]
+        agencies = []
+        if with_agencies:
+            agencies = list(db.session.execute(select(Agency.id, Agency.name).order_by(Agency.kind, Agency.name)))
+        return options(plans), options(agencies)
+
+    return FILTER_CHOICES.get(with_agencies, build)

@@ -8,16 +8,15 @@ from sqlalchemy import select
 
 from tracker.accounts.models import Role
 from tracker.accounts.security import roles_required
-from tracker.agencies.models import Agency
 from tracker.core import clock
 from tracker.core.pagination import paginate
 from tracker.extensions import db
 from tracker.plans.items import item_scope
-from tracker.plans.models import Assignment, DueItem, Plan
+from tracker.plans.models import Assignment, DueItem
 from tracker.workflow.forms import DecisionForm, ReviewForm
 from tracker.workflow.models import ExtensionRequest
 from tracker.workflow.operations import WorkflowError, accept_completions, decide_extension
-from tracker.workflow.queries import pending_extensions_query, review_queue_query
+from tracker.workflow.queries import filter_choices, pending_extensions_query, review_queue_query
 
 bp = Blueprint("review", __name__)
 OFFICE = (Role.MONITOR, Role.ADMIN)
@@ -29,12 +28,6 @@ def _filters() -> dict:
         "agency": request.args.get("agency", type=int),
         "q": request.args.get("q", "").strip()[:200],
     }
-
-
-def _choices():
-    plans = db.session.scalars(select(Plan).order_by(Plan.issued_on.desc().nulls_last(), Plan.id.desc())).all()
-    agencies = db.session.scalars(select(Agency).order_by(Agency.kind, Agency.name)).all()
-    return plans, agencies
 
 
 def _deliver() -> None:
@@ -56,7 +49,7 @@ def queue():
         q=filters["q"],
     )
     page = paginate(query, request.args.get("page", 1, type=int), scalars=False)
-    plans, agencies = _choices()
+    plans, agencies = filter_choices(with_agencies=True)
     return render_template(
         "workflow/review.html", page=page, filters=filters, plans=plans, agencies=agencies, form=ReviewForm()
     )
@@ -97,7 +90,7 @@ def extensions():
     filters = _filters()
     query = pending_extensions_query(plan_id=filters["plan"], agency_id=filters["agency"], q=filters["q"])
     page = paginate(query, request.args.get("page", 1, type=int), scalars=False)
-    plans, agencies = _choices()
+    plans, agencies = filter_choices(with_agencies=True)
     return render_template(
         "workflow/extensions.html", page=page, filters=filters, plans=plans, agencies=agencies, form=DecisionForm()
     )
