@@ -68,8 +68,14 @@ def login(port: int, email: str) -> str:
 
 def load(port: int, path: str, cookie: str, requests: int, clients: int) -> dict:
     """``requests`` GETs of ``path`` by ``clients`` threads: throughput, latencies, size, statuses."""
-    for _ in range(2):  # warm: compiled queries, templates
-        _request(port, path, cookie)
+    # warm both workers (compiled queries, templates, the figures each keeps until the data changes): concurrent
+    # requests, so that each worker answers some
+    for _ in range(3):
+        warm = [threading.Thread(target=_request, args=(port, path, cookie)) for _ in range(clients)]
+        for thread in warm:
+            thread.start()
+        for thread in warm:
+            thread.join()
     latencies: list[float] = []
     statuses: set[int] = set()
     sizes: list[int] = []

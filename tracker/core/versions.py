@@ -33,12 +33,14 @@ _FLAG = "tracker.items_changed"
 @cache
 def _tracked() -> tuple[type, ...]:
     from tracker.agencies.models import Agency
+    from tracker.deadlines.models import CalendarOverride
     from tracker.plans.models import Assignment, DueItem, Plan, Task
     from tracker.reports.models import Setting
     from tracker.workflow.models import ExtensionRequest
 
-    # the settings too: the monthly list's thresholds of criticism are among them
-    return (DueItem, Assignment, Task, Plan, Agency, ExtensionRequest, Setting)
+    # the settings too: the monthly list's thresholds of criticism are among them; and the working calendar, which
+    # says when "due within 7 working days" ends
+    return (DueItem, Assignment, Task, Plan, Agency, ExtensionRequest, Setting, CalendarOverride)
 
 
 @event.listens_for(Session, "after_flush")

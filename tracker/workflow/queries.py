@@ -81,8 +81,17 @@ class Workspace:
     due_soon_until: date | None = None
 
 
+#: Each agency's panel, per day, kept until the data changes
+WORKSPACES = VersionedCache(size=512)
+
+
 def agency_workspace(user: User, as_of: date, tz: str, *, limit: int = 5) -> Workspace:
-    """The panel of an agency's list: due within 7 working days, overdue, returned, waiting, extension pending."""
+    """The panel of an agency's list: due within 7 working days, overdue, returned, waiting, extension pending
+    (each with its count and first rows: plain rows, kept until the data changes)."""
+    return WORKSPACES.get((user.agency_id, as_of, tz, limit), lambda: _workspace(user, as_of, tz, limit))
+
+
+def _workspace(user: User, as_of: date, tz: str, limit: int) -> Workspace:
     from tracker.deadlines.calendar import WorkCalendar
 
     until = WorkCalendar.from_database().add_working_days(as_of, 7)
@@ -113,7 +122,10 @@ def agency_workspace(user: User, as_of: date, tz: str, *, limit: int = 5) -> Wor
         if not workspace.counts[name]:
             continue
         rows = db.session.execute(
-            select_items(DueItem, Task, late).where(*own, condition).order_by(order, DueItem.id).limit(limit)
+            select_items(DueItem.id, DueItem.due_date, Task.number, Task.content, late)
+            .where(*own, condition)
+            .order_by(order, DueItem.id)
+            .limit(limit)
         ).all()
         setattr(workspace, name, rows)
     return workspace
