@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.extensions import db
@@ -27,25 +28,14 @@ def claim_notice(kind: str, recipient: str, period: str, now: datetime) -> bool:
     return db.session.execute(statement).first() is not None
 
 
-#: Rows per INSERT of a batch of claims (four parameters each, well under SQLite's limit)
-BATCH = 1000
-
-
-def claim_notices(keys: list[tuple[str, str, str]], now: datetime) -> set[tuple[str, str, str]]:
-    """``claim_notice`` for many (kind, recipient, period) at once, a statement per thousand: the keys this call
-    recorded (each to be sent), not those already recorded."""
-    claimed: set[tuple[str, str, str]] = set()
-    for start in range(0, len(keys), BATCH):
-        statement = (
-            dialect_insert(NoticeLedger)
-            .values(
-                [
-                    {"kind": kind, "recipient": recipient, "period": period, "created_at": now}
-                    for kind, recipient, period in keys[start : start + BATCH]
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["kind", "recipient", "period"])
-            .returning(NoticeLedger.kind, NoticeLedger.recipient, NoticeLedger.period)
+def record_notices(keys: list[tuple[str, str, str]], now: datetime) -> None:
+    """Record notices whose keys no one else can hold (their period names the run that sends them), in one
+    executemany: nothing to resolve, nothing returned."""
+    if keys:
+        db.session.execute(
+            insert(NoticeLedger),
+            [
+                {"kind": kind, "recipient": recipient, "period": period, "created_at": now}
+                for kind, recipient, period in keys
+            ],
         )
-        claimed.update(tuple(row) for row in db.session.execute(statement))
-    return claimed

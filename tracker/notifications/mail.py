@@ -16,7 +16,7 @@ from email.utils import formatdate, make_msgid
 from typing import Any
 
 from flask import current_app, render_template
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from tracker.extensions import db
 from tracker.notifications.models import OutboxMessage
@@ -37,34 +37,48 @@ def queue_email(
     context: dict[str, Any],
     now: datetime,
     attachments: list[dict[str, Any]] | None = None,
-    flush: bool = True,
 ) -> OutboxMessage:
-    """Render ``templates/emails/<template>.txt`` and ``.html`` (subject from the text's first line) and queue.
+    """Render ``templates/emails/<template>.txt`` and ``.html`` (subject from the text's first line) and queue."""
+    message = OutboxMessage(**render_email(kind, recipients, template, context, now, attachments))
+    db.session.add(message)
+    db.session.flush()
+    return message
 
-    ``flush=False`` leaves the row to the caller's next flush, so a job queueing hundreds inserts them in batches.
-    """
+
+def queue_emails(messages: list[dict[str, Any]]) -> None:
+    """Queue many rendered messages (``render_email``'s) in one executemany statement: a job's hundreds of mails
+    without an object or a returned id each."""
+    if messages:
+        db.session.execute(insert(OutboxMessage), messages)
+
+
+def render_email(
+    kind: str,
+    recipients: list[str],
+    template: str,
+    context: dict[str, Any],
+    now: datetime,
+    attachments: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """An outbox row's values: the text (its first line the subject) and the HTML, rendered from the template."""
     text = render_template(f"emails/{template}.txt", **context)
     subject, _, body = text.partition("\n")
-    html = render_template(f"emails/{template}.html", **context)
-    message = OutboxMessage(
-        created_at=now,
-        kind=kind,
-        recipients=sorted(set(recipients)),
-        subject=subject.strip(),
-        text_body=body.lstrip("\n"),
-        html_body=html,
-        attachments=[
+    return {
+        "created_at": now,
+        "kind": kind,
+        "recipients": sorted(set(recipients)),
+        "subject": subject.strip(),
+        "text_body": body.lstrip("\n"),
+        "html_body": render_template(f"emails/{template}.html", **context),
+        "attachments": [
             {**a, "data": base64.b64encode(a["data"]).decode("ascii")} if isinstance(a.get("data"), bytes) else a
             for a in (attachments or [])
         ],
-        status="queued",
-        attempts=0,
-        next_attempt_at=now,
-    )
-    db.session.add(message)
-    if flush:
-        db.session.flush()
-    return message
+        "status": "queued",
+        "attempts": 0,
+        "last_error": "",
+        "next_attempt_at": now,
+    }
 
 
 def to_mime(message: OutboxMessage, sender: str) -> MIMEMultipart:

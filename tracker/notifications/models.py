@@ -60,12 +60,10 @@ class ReminderStage(db.Model):
     """
 
     __tablename__ = "reminder_stages"
-    __table_args__ = (UniqueConstraint("due_item_id", "due_date", "stage"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    due_item_id: Mapped[int] = mapped_column(ForeignKey("due_items.id", ondelete="CASCADE"))
-    due_date: Mapped[date] = mapped_column(Date)
-    stage: Mapped[str] = mapped_column(String(30))
+    due_item_id: Mapped[int] = mapped_column(ForeignKey("due_items.id", ondelete="CASCADE"), primary_key=True)
+    due_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    stage: Mapped[str] = mapped_column(String(30), primary_key=True)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
     #: The run that claimed it: a run tells exactly the stages it recorded, never a concurrent run's
     run_id: Mapped[str | None] = mapped_column(String(16), index=True)

@@ -21,8 +21,8 @@ from tracker.agencies.models import Agency
 from tracker.core.db import UTCDateTime, days_between
 from tracker.deadlines.calendar import WorkCalendar
 from tracker.extensions import db
-from tracker.notifications.ledger import claim_notices, dialect_insert
-from tracker.notifications.mail import queue_email
+from tracker.notifications.ledger import dialect_insert, record_notices
+from tracker.notifications.mail import queue_emails, render_email
 from tracker.notifications.models import ReminderStage
 from tracker.plans.items import select_items
 from tracker.plans.models import Assignment, DueItem, ItemState, Plan, Task
@@ -191,8 +191,8 @@ def send_reminders(now: datetime, *, dry_run: bool = False) -> ReminderRun:
     """Queue today's reminders (the caller commits, then delivers the outbox).
 
     Set-based: the stages are claimed in SQL (a statement per kind of stage); one query ranks this run's lines per
-    agency and mail and returns only those the mails list, with each section's count; each mail is claimed in the
-    ledger (in batches), rendered once and queued (inserted in batches). Queries follow the mails, never the items,
+    agency and mail and returns only those the mails list, with each section's count; each mail is rendered once,
+    recorded in the ledger and queued (each of these in one executemany). Queries follow the mails, never the items,
     and memory holds the listed lines only.
     """
     if dry_run:
@@ -235,29 +235,27 @@ def send_reminders(now: datetime, *, dry_run: bool = False) -> ReminderRun:
         queued.append((kind, agency, recipients, mail))
     # one ledger entry per mail (the run's id makes it unique: a run's claims are its own)
     period = f"{today.isoformat()}#{run.run_id}"
-    claimed = claim_notices([(kind, agency.code, period) for kind, agency, _, _ in queued], now)
-    with db.session.no_autoflush:
-        for kind, agency, recipients, mail in queued:
-            if (kind, agency.code, period) not in claimed:
-                continue
-            queue_email(
-                kind=kind,
-                recipients=recipients,
-                template="reminders/agency" if kind == "reminders" else "reminders/escalation",
-                context={
-                    "agency": agency,
-                    "overdue": mail.lines["overdue"],
-                    "due_soon": mail.lines["due_soon"],
-                    "overdue_count": mail.counts["overdue"],
-                    "due_soon_count": mail.counts["due_soon"],
-                    "today": today,
-                    "base_url": base_url,
-                },
-                now=now,
-                flush=False,
-            )
-            run.emails += 1
-    db.session.flush()
+    record_notices([(kind, agency.code, period) for kind, agency, _, _ in queued], now)
+    messages = [
+        render_email(
+            kind,
+            recipients,
+            "reminders/agency" if kind == "reminders" else "reminders/escalation",
+            {
+                "agency": agency,
+                "overdue": mail.lines["overdue"],
+                "due_soon": mail.lines["due_soon"],
+                "overdue_count": mail.counts["overdue"],
+                "due_soon_count": mail.counts["due_soon"],
+                "today": today,
+                "base_url": base_url,
+            },
+            now,
+        )
+        for kind, agency, recipients, mail in queued
+    ]
+    queue_emails(messages)
+    run.emails = len(messages)
     return run
 
 
