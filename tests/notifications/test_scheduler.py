@@ -6,6 +6,7 @@ import threading
 import time
 from datetime import date
 
+import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 
@@ -117,3 +118,31 @@ def test_the_schedulers_delivery_sends_what_waits(app, db, clock, smtp):
     _queue(db, clock, 3)
     assert deliver_job(app) == {"sent": 3, "failed": 0, "retry": 0}
     assert sorted(m["To"] for _, m in smtp.messages) == [f"nguoi{n}@example.org" for n in range(3)]
+
+
+def test_a_job_that_fails_half_way_leaves_nothing_and_the_next_run_sends(app, db, clock, monkeypatch):
+    """The monthly job claims its month in the ledger, then builds its files: if that fails, the claim must not be
+    committed with the lease's release (SQLite), or every later run would say "đã gửi" and nothing would ever go."""
+    from datetime import datetime
+
+    from tracker.notifications.models import NoticeLedger
+    from tracker.reports import jobs as monthly
+
+    _plan(db, clock)
+    clock.set(datetime(2024, 3, 1, 8, 0))
+    monkeypatch.setitem(app.config, "CHAIRMAN_OFFICE_EMAILS", "chanhvanphong@example.org")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the workbook could not be written")
+
+    monkeypatch.setattr(monthly, "attachments", broken)
+    with pytest.raises(RuntimeError):
+        run_job(app, "monthly-late-report")
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(NoticeLedger)) == 0
+    assert outbox(db) == 0
+    monkeypatch.undo()
+    monkeypatch.setitem(app.config, "CHAIRMAN_OFFICE_EMAILS", "chanhvanphong@example.org")
+    summary = run_job(app, "monthly-late-report")
+    assert "đã xếp thư vào hộp thư đi" in summary
+    assert outbox(db) == 1

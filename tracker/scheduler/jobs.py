@@ -45,14 +45,17 @@ def job_lock(job: str, now: datetime):
     )
     taken = db.session.execute(
         update(JobLock)
-        .where(JobLock.job == job, (JobLock.expires_at < now) | (JobLock.holder == HOLDER))
+        # free when released (no holder), expired, or already this process's
+        .where(JobLock.job == job, (JobLock.holder == "") | (JobLock.expires_at < now) | (JobLock.holder == HOLDER))
         .values(holder=HOLDER, expires_at=now + LEASE)
     ).rowcount
-    db.session.commit()
+    db.session.commit()  # the lease alone: nothing of the job is in the session yet
     try:
         yield bool(taken)
     finally:
         if taken:
+            # a run that failed half-way left its work uncommitted: the release must not commit it with the lease
+            db.session.rollback()
             db.session.execute(update(JobLock).where(JobLock.job == job).values(holder="", expires_at=now))
             db.session.commit()
 
