@@ -15,6 +15,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tracker.core.text import clean_text
+
 #: Largest file the importer reads
 MAX_BYTES = 20 * 1024 * 1024
 #: Limits checked before and while reading (settings IMPORT_MAX_*): the largest real appendix (004, about 200 rows,
@@ -82,7 +84,9 @@ class Document:
 
 
 def _nfc(text: str | None) -> str:
-    return unicodedata.normalize("NFC", text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    """A cell's text as stored: composed (NFC), line breaks as line feeds (Word's soft break, a vertical tab,
+    included), no control characters."""
+    return clean_text(unicodedata.normalize("NFC", text or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 def read_path(path: str | Path) -> Document:
@@ -242,7 +246,11 @@ def _cell_value(value) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return _nfc(str(value))
+    # Excel writes a character XML cannot hold as _xHHHH_ (a soft line break is _x000B_, a literal "_x" _x005F_x)
+    return _nfc(_EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), str(value)))
+
+
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 # --- PDF -----------------------------------------------------------------------------------------------

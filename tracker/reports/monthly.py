@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import and_, case, func, select
 
 from tracker.agencies.models import Agency
+from tracker.core.text import sheet_cells
 from tracker.extensions import db
 from tracker.plans.items import select_items
 from tracker.plans.models import LATE_REASON_LABELS, Assignment, AssignmentRole, DueItem, Plan, Task
@@ -297,14 +298,17 @@ def report_xlsx(report: MonthlyReport) -> bytes:
     )
     for line in report.lines:
         sheet.append(
-            [
-                line.rank,
-                line.name,
-                *(line.counts.get(c, 0) for c in CLASSES),
-                line.total,
-                line.longest,
-                "; ".join(line.reasons),
-            ]
+            sheet_cells(
+                sheet,
+                [
+                    line.rank,
+                    line.name,
+                    *(line.counts.get(c, 0) for c in CLASSES),
+                    line.total,
+                    line.longest,
+                    "; ".join(line.reasons),
+                ],
+            )
         )
     items = book.create_sheet("Nhiệm vụ quá hạn")
     items.column_dimensions["B"].width = 40
@@ -318,7 +322,7 @@ def report_xlsx(report: MonthlyReport) -> bytes:
         label = f"{item.number}. {item.content}" if item.number else item.content
         due = WriteOnlyCell(items, value=item.due_date)
         due.number_format = "DD/MM/YYYY"
-        items.append([n, line.name, label, item.plan, due, item.days])
+        items.append(sheet_cells(items, [n, line.name, label, item.plan, due, item.days]))
     if n:
         items.auto_filter.ref = f"A1:F{n + 1}"
     reasons = book.create_sheet("Nguyên nhân chậm")
@@ -326,7 +330,8 @@ def report_xlsx(report: MonthlyReport) -> bytes:
     reasons.append(header(reasons, ["Cơ quan, đơn vị", *LATE_REASON_LABELS.values(), "Nhiệm vụ được gia hạn"]))
     for line in report.lines:
         if line.late_reasons or line.extended:
-            reasons.append([line.name, *(line.late_reasons.get(k, 0) for k in LATE_REASON_LABELS), line.extended])
+            counts = [line.late_reasons.get(k, 0) for k in LATE_REASON_LABELS]
+            reasons.append(sheet_cells(reasons, [line.name, *counts, line.extended]))
     totals = report.late_reason_totals
     reasons.append(["Tổng cộng", *(totals[k] for k in LATE_REASON_LABELS), report.extended_total])
     out = io.BytesIO()

@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 from datetime import date
 
+from tracker.core.text import clean_text
+
 
 class OfficialDocument:
     """A python-docx document laid out as Nghị định 30/2020 asks, with helpers for its paragraphs."""
@@ -42,7 +44,7 @@ class OfficialDocument:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Pt
 
-        run = cell.paragraphs[0].add_run(text)
+        run = cell.paragraphs[0].add_run(clean_text(text))
         run.bold = bold
         if size:
             run.font.size = Pt(size)
@@ -53,7 +55,7 @@ class OfficialDocument:
         from docx.shared import Pt
 
         p = (where or self.document).add_paragraph()
-        run = p.add_run(text)
+        run = p.add_run(clean_text(text))
         run.bold, run.italic = bold, italic
         run.font.name = "Times New Roman"
         if size:
@@ -75,7 +77,7 @@ class OfficialDocument:
         for values in rows:
             cells = table.add_row().cells
             for cell, value in zip(cells, values, strict=True):
-                cell.text = value
+                cell.text = clean_text(value)
                 for run in cell.paragraphs[0].runs:
                     run.font.size = Pt(size)
         return table
@@ -87,7 +89,7 @@ class OfficialDocument:
         left, right = foot.rows[0].cells
         left.paragraphs[0].add_run("Nơi nhận:").bold = True
         for line in recipients:
-            left.add_paragraph(line)
+            left.add_paragraph(clean_text(line))
         right.paragraphs[0].add_run(signer_title).bold = True
         right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from tracker.agencies.models import Agency
 from tracker.core.dates import format_date, format_decimal
+from tracker.core.text import sheet_cells
 from tracker.extensions import db
 from tracker.plans.indicators import period_label, reached
 from tracker.plans.items import select_items
@@ -243,19 +244,22 @@ def plan_report_xlsx(report: PlanReport) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for i, line in enumerate(report.lines, start=1):
         sheet.append(
-            [
-                i,
-                line.task_label,
-                line.agency,
-                line.due_date,
-                line.period_label or ("" if line.due_date else line.deadline_text),
-                STATUS_LABELS[line.status],
-                line.days_late,
-                line.progress,
-                ITEM_STATE_LABELS[line.state],
-                line.completed_on,
-                line.late_reason,
-            ]
+            sheet_cells(
+                sheet,
+                [
+                    i,
+                    line.task_label,
+                    line.agency,
+                    line.due_date,
+                    line.period_label or ("" if line.due_date else line.deadline_text),
+                    STATUS_LABELS[line.status],
+                    line.days_late,
+                    line.progress,
+                    ITEM_STATE_LABELS[line.state],
+                    line.completed_on,
+                    line.late_reason,
+                ],
+            )
         )
         for column in (4, 10):
             sheet.cell(i + 1, column).number_format = "dd/mm/yyyy"
@@ -266,7 +270,7 @@ def plan_report_xlsx(report: PlanReport) -> bytes:
     summary = book.create_sheet("Theo đơn vị")
     summary.append(["Cơ quan, đơn vị", *(STATUS_LABELS[k] for k in STATUS_ORDER)])
     for name, counts in report.by_agency.items():
-        summary.append([name, *(counts[k] for k in STATUS_ORDER)])
+        summary.append(sheet_cells(summary, [name, *(counts[k] for k in STATUS_ORDER)]))
     summary.column_dimensions["A"].width = 40
     if report.indicators:
         indicators = book.create_sheet("Chỉ tiêu")
@@ -275,17 +279,20 @@ def plan_report_xlsx(report: PlanReport) -> bytes:
         )
         for i, name, prev, target, actual, period in report.indicator_targets:
             indicators.append(
-                [
-                    i.number,
-                    i.content,
-                    i.unit,
-                    name,
-                    _float(prev),
-                    _float(target),
-                    _float(actual),
-                    period_label(period),
-                    _result(target, actual),
-                ]
+                sheet_cells(
+                    indicators,
+                    [
+                        i.number,
+                        i.content,
+                        i.unit,
+                        name,
+                        _float(prev),
+                        _float(target),
+                        _float(actual),
+                        period_label(period),
+                        _result(target, actual),
+                    ],
+                )
             )
     out = io.BytesIO()
     book.save(out)

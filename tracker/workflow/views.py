@@ -16,6 +16,7 @@ from tracker.accounts.security import roles_required
 from tracker.agencies.models import Agency
 from tracker.core import clock
 from tracker.core.pagination import paginate
+from tracker.core.text import sheet_cells
 from tracker.core.versions import VersionedCache
 from tracker.extensions import db
 from tracker.plans.items import editable_scope, item_scope, items_query, status_counts, task_scope, visible_item
@@ -217,18 +218,21 @@ def export_items():
         due = WriteOnlyCell(sheet, value=item.due_date)
         due.number_format = "dd/mm/yyyy"
         sheet.append(
-            [
-                count,
-                f"{task.number}. {task.content}" if task.number else task.content,
-                agency.name,
-                f"{plan.reference} – {plan.title}",
-                "Chủ trì" if assignment.role == "lead" else "Phối hợp",
-                due if item.due_date else (task.deadline_text or ""),
-                STATUS_LABELS.get(status, status),
-                int(late) if late else None,
-                ITEM_STATE_LABELS.get(item.state, item.state),
-                item.progress,
-            ]
+            sheet_cells(
+                sheet,
+                [
+                    count,
+                    f"{task.number}. {task.content}" if task.number else task.content,
+                    agency.name,
+                    f"{plan.reference} – {plan.title}",
+                    "Chủ trì" if assignment.role == "lead" else "Phối hợp",
+                    due if item.due_date else (task.deadline_text or ""),
+                    STATUS_LABELS.get(status, status),
+                    int(late) if late else None,
+                    ITEM_STATE_LABELS.get(item.state, item.state),
+                    item.progress,
+                ],
+            )
         )
     sheet.auto_filter.ref = f"A1:J{count + 1}"
     out = io.BytesIO()

@@ -1,0 +1,35 @@
+"""Text as it may be stored and written: no control characters (Word's soft line break is a vertical tab, a NUL
+slips in from a broken export), which XML — and so .docx and .xlsx — cannot carry; and spreadsheet cells that are
+text, never formulas, whatever they begin with."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+#: Line breaks in other dress: vertical tab (Word's soft break), form feed, Unicode's line and paragraph separators
+_BREAKS = re.compile("[\x0b\x0c\u2028\u2029]")
+#: What XML 1.0 cannot hold, and other controls (tab, line feed and carriage return stay)
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` with its line breaks as line breaks and its control characters gone."""
+    return _CONTROLS.sub("", _BREAKS.sub("\n", text))
+
+
+def sheet_cells(sheet, values: Iterable[Any]) -> list[Any]:
+    """A row for ``sheet.append``: each string a text cell, cleaned, so that "=HYPERLINK(…)" or "-5 ngày" typed
+    into a task is shown as typed and never run as a formula; other values as they are."""
+    from openpyxl.cell import WriteOnlyCell
+
+    row = []
+    for value in values:
+        if isinstance(value, str):
+            cell = WriteOnlyCell(sheet, value=clean_text(value))
+            cell.data_type = "s"
+            row.append(cell)
+        else:
+            row.append(value)
+    return row
