@@ -11,6 +11,14 @@ import pytest
 class Mailbox:
     def __init__(self) -> None:
         self.messages = []
+        #: address → the reply refusing it ("550 5.1.1 …" for good, "451 …" for now)
+        self.refuse: dict[str, str] = {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         message = message_from_bytes(envelope.content, policy=policy.default)

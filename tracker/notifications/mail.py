@@ -12,8 +12,9 @@ from email.header import Header
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from sqlalchemy import insert, select, update
@@ -81,6 +82,13 @@ def render_email(
     }
 
 
+def message_id_of(message: OutboxMessage) -> str:
+    """The same Message-ID each time the message is sent (a retry, a re-send after a crash), so a mail client shows
+    it once: its outbox id and creation time, at the site's host."""
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    return f"<tracker.{message.id}.{int(message.created_at.timestamp())}@{host}>"
+
+
 def to_mime(message: OutboxMessage, sender: str) -> MIMEMultipart:
     """The message as MIME: text and HTML alternatives, then the attachments; UTF-8 throughout.
 
@@ -105,8 +113,16 @@ def to_mime(message: OutboxMessage, sender: str) -> MIMEMultipart:
     mime["To"] = ", ".join(message.recipients)
     mime["Subject"] = Header(message.subject, "utf-8")
     mime["Date"] = formatdate(localtime=False)
-    mime["Message-ID"] = make_msgid(idstring=f"tracker.{message.id}")
+    mime["Message-ID"] = message_id_of(message)
     return mime
+
+
+def permanent(error: Exception) -> bool:
+    """A rejection the server says is final (a 5xx reply: no such mailbox, refused): retrying changes nothing.
+    A connection that failed, a timeout or a 4xx reply is temporary."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return bool(error.recipients) and all(code >= 500 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
 
 
 def smtp_configured() -> bool:
@@ -125,6 +141,18 @@ def _connect() -> smtplib.SMTP:
     if config.get("SMTP_USER"):
         smtp.login(config["SMTP_USER"], config.get("SMTP_PASSWORD") or "")
     return smtp
+
+
+def claim_message(message_id: int, now: datetime) -> bool:
+    """Take a message for sending (committed at once); False if it is not queued or not due: another worker took
+    it, or tried it a moment ago and it waits for its backoff, whatever list of ids the caller read before."""
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
+        .values(status="sending", attempts=OutboxMessage.attempts + 1, next_attempt_at=now + CLAIM_TIME)
+    ).rowcount
+    db.session.commit()
+    return bool(claimed)
 
 
 def deliver_outbox(now: datetime, *, limit: int = 500) -> dict[str, int]:
@@ -153,23 +181,19 @@ def deliver_outbox(now: datetime, *, limit: int = 500) -> dict[str, int]:
     sender = current_app.config["MAIL_FROM"]
     smtp = None
     for message_id in ids:
-        claimed = db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status == "queued")
-            .values(status="sending", attempts=OutboxMessage.attempts + 1, next_attempt_at=now + CLAIM_TIME)
-        ).rowcount
-        db.session.commit()
-        if not claimed:
-            continue  # another worker took it
+        if not claim_message(message_id, now):
+            continue  # another worker took it, or tried it a moment ago and it waits for its backoff
         message = db.session.get(OutboxMessage, message_id)
         try:
             if smtp is None:
                 smtp = _connect()
             smtp.send_message(to_mime(message, sender))
         except (OSError, smtplib.SMTPException) as error:
+            if smtp is not None:  # the next message opens a fresh connection; this one is closed, not leaked
+                smtp.close()
             smtp = None
             message.last_error = f"{type(error).__name__}: {error}"[:2000]
-            if message.attempts >= MAX_ATTEMPTS:
+            if message.attempts >= MAX_ATTEMPTS or permanent(error):
                 message.status = "failed"
                 counts["failed"] += 1
             else:
