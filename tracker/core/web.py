@@ -10,25 +10,7 @@ from werkzeug.routing import IntegerConverter
 
 from tracker.core import clock
 from tracker.core.dates import format_date, format_datetime, format_decimal, format_number
-from tracker.core.versions import VersionedCache
 from tracker.extensions import db, login_manager
-
-
-def _office_queue_counts() -> dict[str, int]:
-    """The office's two queues, counted for its menu: reports waiting for review, extensions waiting for a decision."""
-    from sqlalchemy import func, select
-
-    from tracker.plans.models import DueItem
-    from tracker.workflow.models import ExtensionRequest
-
-    return {
-        "reported": db.session.scalar(select(func.count()).where(DueItem.state == "reported")),
-        "extensions": db.session.scalar(select(func.count()).where(ExtensionRequest.state == "pending")),
-    }
-
-
-#: The menu's queue counts, kept until the data changes (items and extension requests bump the version)
-OFFICE_QUEUE = VersionedCache(size=1)
 
 
 def _load_user(user_id: str):
@@ -163,7 +145,9 @@ def register_web(app: Flask) -> None:
             or current_user.role not in ("monitor", "admin")
         ):
             return {"office_queue": {}}
-        return {"office_queue": OFFICE_QUEUE.get("office", _office_queue_counts)}
+        from tracker.workflow.queries import office_queue_counts
+
+        return {"office_queue": office_queue_counts()}
 
     def _wants_json() -> bool:
         return request.accept_mimetypes.best == "application/json"

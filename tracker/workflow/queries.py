@@ -243,3 +243,21 @@ def filter_choices(*, with_agencies: bool) -> tuple[Markup, Markup]:
         return options(plans), options(agencies)
 
     return FILTER_CHOICES.get(with_agencies, build)
+
+
+#: The office's two queues, counted, kept until the data changes (items and extension requests bump the version)
+OFFICE_QUEUE = VersionedCache(size=1)
+
+
+def office_queue_counts() -> dict[str, int]:
+    """Reports waiting for review and extensions waiting for a decision: the office's menu and the queue's pages."""
+
+    def count() -> dict[str, int]:
+        return {
+            "reported": db.session.scalar(select(func.count()).where(DueItem.state == ItemState.REPORTED.value)),
+            "extensions": db.session.scalar(
+                select(func.count()).where(ExtensionRequest.state == ExtensionState.PENDING.value)
+            ),
+        }
+
+    return OFFICE_QUEUE.get("office", count)

@@ -16,7 +16,7 @@ from tracker.plans.models import Assignment, DueItem
 from tracker.workflow.forms import DecisionForm, ReviewForm
 from tracker.workflow.models import ExtensionRequest
 from tracker.workflow.operations import WorkflowError, accept_completions, decide_extension
-from tracker.workflow.queries import filter_choices, pending_extensions_query, review_queue_query
+from tracker.workflow.queries import filter_choices, office_queue_counts, pending_extensions_query, review_queue_query
 
 bp = Blueprint("review", __name__)
 OFFICE = (Role.MONITOR, Role.ADMIN)
@@ -48,7 +48,9 @@ def queue():
         agency_id=filters["agency"],
         q=filters["q"],
     )
-    page = paginate(query, request.args.get("page", 1, type=int), scalars=False)
+    # the whole queue's length is the menu's count, kept until the data changes; a filtered one is counted
+    total = None if any(filters.values()) else office_queue_counts()["reported"]
+    page = paginate(query, request.args.get("page", 1, type=int), scalars=False, total=total)
     plans, agencies = filter_choices(with_agencies=True)
     return render_template(
         "workflow/review.html", page=page, filters=filters, plans=plans, agencies=agencies, form=ReviewForm()
@@ -89,7 +91,8 @@ def accept_selected():
 def extensions():
     filters = _filters()
     query = pending_extensions_query(plan_id=filters["plan"], agency_id=filters["agency"], q=filters["q"])
-    page = paginate(query, request.args.get("page", 1, type=int), scalars=False)
+    total = None if any(filters.values()) else office_queue_counts()["extensions"]
+    page = paginate(query, request.args.get("page", 1, type=int), scalars=False, total=total)
     plans, agencies = filter_choices(with_agencies=True)
     return render_template(
         "workflow/extensions.html", page=page, filters=filters, plans=plans, agencies=agencies, form=DecisionForm()
