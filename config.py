@@ -70,6 +70,10 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_SSL_STRICT = False
 
+    #: Reverse proxies in front of the app whose X-Forwarded-For and X-Forwarded-Proto are believed (0: none, so a
+    #: client cannot pose as another address). Behind one nginx: 1. The login throttle counts per client address.
+    TRUSTED_PROXIES = _env_int("TRACKER_TRUSTED_PROXIES", 0)
+
     # Login throttling, counted in the database so it holds across worker processes
     LOGIN_WINDOW = timedelta(minutes=15)
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5

@@ -292,3 +292,50 @@ def test_last_login_is_recorded(browser, make_user, db, clock):
     db.session.refresh(user)
     assert user.last_login_at == clock.now()
     assert timedelta(0) == user.last_login_at - clock.now()
+
+
+@pytest.mark.parametrize("trusted", [0, 1])
+def test_behind_a_trusted_proxy_the_throttle_counts_each_client_not_the_proxy(app, make_user, monkeypatch, trusted):
+    """Issue 11, defect 4: behind the reverse proxy every request comes from the proxy's address. With the proxy
+    trusted (TRACKER_TRUSTED_PROXIES=1) the throttle counts the forwarded client; untrusted, a forwarded address
+    is not believed (a client could pose as anyone), so the proxy's address is counted."""
+    from tests.conftest import Browser
+
+    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES_PER_ADDRESS", 3)
+    monkeypatch.setitem(app.config, "TRUSTED_PROXIES", trusted)
+    guesser, other = make_user("monitor"), make_user("monitor")
+
+    def client_at(address: str) -> Browser:
+        client = app.test_client()
+        client.environ_base.update(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=address)
+        return Browser(client)
+
+    attacker = client_at("203.0.113.7")
+    for _ in range(3):
+        assert attacker.login(guesser.email, "sai-mat-khau-xyz").status_code == 401
+    colleague = client_at("198.51.100.9").login(other.email)
+    assert colleague.status_code == (302 if trusted else 401)
+    assert attacker.login(other.email).status_code == 401  # the guessing client stays locked out either way
+    counted = {
+        key
+        for (key,) in app.extensions["sqlalchemy"].session.execute(
+            select(LoginAttempt.key).where(LoginAttempt.scope == "address")
+        )
+    }
+    assert counted == ({"203.0.113.7", "198.51.100.9"} if trusted else {"10.0.0.5"})
+
+
+def test_a_disabled_account_costs_a_login_the_same_work_as_an_enabled_one(browser, make_user, db, monkeypatch):
+    """Issue 11, defect 9: the password is checked whether or not the account is enabled, so the answer's time
+    does not tell that a disabled account exists."""
+    from tracker.accounts import views
+
+    checked = []
+    real = views.verify_password
+    monkeypatch.setattr(views, "verify_password", lambda *args: checked.append(1) or real(*args))
+    user = make_user("monitor")
+    user.is_enabled = False
+    db.session.commit()
+    assert browser.login(user.email).status_code == 401
+    assert browser.login(user.email, "sai-mat-khau-xyz").status_code == 401
+    assert checked == [1, 1]

@@ -66,9 +66,12 @@ def login():
             db.session.commit()
         else:
             user = db.session.scalar(select(User).where(User.email == email))
+            # the same work for an unknown, a disabled and an enabled account: the time does not tell which it is
             if user is None:
                 verify_dummy(form.password.data)
-            ok = user is not None and user.is_enabled and verify_password(user.password_hash, form.password.data)
+                ok = False
+            else:
+                ok = verify_password(user.password_hash, form.password.data) and user.is_enabled
             record_login_attempt(email, address, succeeded=ok, now=now)
             if ok:
                 if needs_rehash(user.password_hash):

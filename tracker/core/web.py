@@ -6,6 +6,7 @@ from flask import Flask, has_request_context, jsonify, redirect, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from tracker.core import clock
@@ -40,7 +41,24 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class TrustedProxies:
+    """Werkzeug's ProxyFix for as many proxies as ``TRUSTED_PROXIES`` says (read per request), none by default:
+    behind a reverse proxy every client has the proxy's address, and the login throttle would lock out everyone."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app, self.wsgi_app, self.fixes = app, app.wsgi_app, {}
+
+    def __call__(self, environ, start_response):
+        count = self.app.config["TRUSTED_PROXIES"]
+        if not count:
+            return self.wsgi_app(environ, start_response)
+        if count not in self.fixes:
+            self.fixes[count] = ProxyFix(self.wsgi_app, x_for=count, x_proto=count)
+        return self.fixes[count](environ, start_response)
+
+
 def register_web(app: Flask) -> None:
+    app.wsgi_app = TrustedProxies(app)
     app.url_map.converters["int"] = IdConverter
     from tracker.accounts.views import bp as accounts_bp
     from tracker.agencies.views import bp as agencies_bp
