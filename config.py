@@ -70,6 +70,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_SSL_STRICT = False
 
+    #: Strict-Transport-Security on every answer (production: the site is only ever served over HTTPS)
+    HSTS = False
     #: Reverse proxies in front of the app whose X-Forwarded-For and X-Forwarded-Proto are believed (0: none, so a
     #: client cannot pose as another address). Behind one nginx: 1. The login throttle counts per client address.
     TRUSTED_PROXIES = _env_int("TRACKER_TRUSTED_PROXIES", 0)
@@ -128,6 +130,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_NAME = "__Host-tracker_session"
     SESSION_COOKIE_SECURE = True
     GENERATE_SECRET_KEY = False
+    HSTS = True
 
     @staticmethod
     def check(config: dict) -> None:

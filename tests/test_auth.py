@@ -259,6 +259,10 @@ def test_production_cookie_has_the_host_prefix(monkeypatch, tmp_path):
     prod = create_app(Prod, instance_path=str(tmp_path))
     assert prod.config["SESSION_COOKIE_NAME"] == "__Host-tracker_session"
     assert prod.config["SESSION_COOKIE_SECURE"] is True
+    # and HSTS on every answer, in production only
+    hsts = prod.test_client().get("/healthz").headers.get("Strict-Transport-Security")
+    assert hsts == "max-age=31536000; includeSubDomains"
+    assert "Strict-Transport-Security" not in app.test_client().get("/healthz").headers
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):

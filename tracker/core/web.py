@@ -116,6 +116,8 @@ def register_web(app: Flask) -> None:
         response.headers.setdefault(
             "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
         )
+        if app.config["HSTS"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if current_user.is_authenticated:
             response.headers.setdefault("Cache-Control", "no-store")
         return response

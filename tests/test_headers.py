@@ -1,0 +1,45 @@
+"""The security headers a reviewer checks (issue 11, part 4): a CSP without inline exceptions, that no page needs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+#: What a CSP without 'unsafe-inline' blocks: a style attribute, an inline script, an event handler attribute
+INLINE = re.compile(r"\sstyle=|<script(?![^>]*\ssrc=)|\son[a-z]+=[\"']")
+
+
+def test_every_answer_carries_the_headers(browser):
+    headers = browser.get("/login").headers
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_no_page_needs_an_inline_exception_to_the_csp():
+    pages = [p for p in TEMPLATES.rglob("*.html") if "emails" not in p.relative_to(TEMPLATES).parts]
+    assert len(pages) > 30
+    offending = [str(p.relative_to(TEMPLATES)) for p in pages if INLINE.search(p.read_text(encoding="utf-8"))]
+    assert offending == []
+
+
+def test_the_outbox_message_page_has_no_inline_style(db, logged_in, clock):
+    from tracker.notifications.models import OutboxMessage
+
+    message = OutboxMessage(
+        created_at=clock.now(),
+        kind="workflow-comment",
+        recipients=["snv@example.org"],
+        subject="Ý kiến",
+        text_body="Dòng một\nDòng hai",
+        next_attempt_at=clock.now(),
+    )
+    db.session.add(message)
+    db.session.commit()
+    admin, _ = logged_in("admin")
+    page = admin.get(f"/admin/outbox/{message.id}").get_data(as_text=True)
+    assert '<pre class="card mail-text">Dòng một\nDòng hai</pre>' in page
+    assert not INLINE.search(page)
