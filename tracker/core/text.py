@@ -20,16 +20,18 @@ def clean_text(text: str) -> str:
 
 
 def sheet_cells(sheet, values: Iterable[Any]) -> list[Any]:
-    """A row for ``sheet.append``: each string a text cell, cleaned, so that "=HYPERLINK(…)" or "-5 ngày" typed
-    into a task is shown as typed and never run as a formula; other values as they are."""
+    """A row for ``sheet.append``: strings cleaned, and one that begins with "=" made a text cell, so that
+    "=HYPERLINK(…)" typed into a task is shown as typed and never run as a formula (openpyxl writes any other string
+    as text: "+84…", "-5 ngày", "@" are safe as they are); other values as they are."""
     from openpyxl.cell import WriteOnlyCell
 
     row = []
     for value in values:
         if isinstance(value, str):
-            cell = WriteOnlyCell(sheet, value=clean_text(value))
-            cell.data_type = "s"
-            row.append(cell)
-        else:
-            row.append(value)
+            value = clean_text(value)
+            if value.startswith("="):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                value = cell
+        row.append(value)
     return row
