@@ -343,3 +343,20 @@ def test_a_disabled_account_costs_a_login_the_same_work_as_an_enabled_one(browse
     assert browser.login(user.email).status_code == 401
     assert browser.login(user.email, "sai-mat-khau-xyz").status_code == 401
     assert checked == [1, 1]
+
+
+def test_logout_ends_the_session_on_the_server(make_user, make_browser, app):
+    """Issue 11, defect 5: a session cookie copied before the logout opens nothing afterwards."""
+    user = make_user("monitor")
+    browser = make_browser()
+    assert browser.login(user.email).status_code == 302
+    copied = session_cookie(browser, app).value
+    assert browser.post("/logout", token_from="/items").status_code == 302
+    thief = make_browser()
+    thief.client.set_cookie(app.config["SESSION_COOKIE_NAME"], copied)
+    answer = thief.get("/items")
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    # the user's other logins go on
+    other = make_browser()
+    assert other.login(user.email).status_code == 302
+    assert other.get("/items").status_code == 200

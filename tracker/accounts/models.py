@@ -99,6 +99,19 @@ class LoginAttempt(db.Model):
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class LoginSession(db.Model):
+    """One login, so that logging out ends it on the server: a session cookie copied before the logout no longer
+    opens anything. Rows past the absolute lifetime are removed at the next login."""
+
+    __tablename__ = "login_sessions"
+
+    #: The random id the session cookie carries
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class ApiToken(db.Model):
     """A personal access token for the JSON API: stored as a SHA-256 hash, revocable, expiring."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
@@ -11,9 +12,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, session
 from flask_login import current_user, logout_user
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
-from tracker.accounts.models import LoginAttempt, Role
+from tracker.accounts.models import LoginAttempt, LoginSession, Role
 from tracker.extensions import db
 
 F = TypeVar("F", bound=Callable)
@@ -101,10 +102,29 @@ def record_login_attempt(email: str, address: str, *, succeeded: bool, now: date
 # --- session lifetimes --------------------------------------------------------------------------
 
 
-def start_session(*, now: datetime) -> None:
+def start_session(user, *, now: datetime) -> None:
+    """Open a login for ``user`` (after ``login_user``): a row the session cookie names, ended by the logout."""
+    config = current_app.config
+    db.session.execute(delete(LoginSession).where(LoginSession.started_at < now - config["SESSION_ABSOLUTE_TIMEOUT"]))
+    sid = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(id=sid, user_id=user.id, started_at=now))
+    db.session.commit()
+    session["sid"] = sid
     session["login_at"] = now.timestamp()
     session["seen_at"] = now.timestamp()
     session.permanent = True
+
+
+def end_session(*, now: datetime) -> None:
+    """End this login on the server (then in the cookie): a copy of the cookie opens nothing any more."""
+    sid = session.get("sid")
+    if sid:
+        db.session.execute(
+            update(LoginSession).where(LoginSession.id == sid, LoginSession.ended_at.is_(None)).values(ended_at=now)
+        )
+        db.session.commit()
+    logout_user()
+    session.clear()
 
 
 def check_session_lifetime(*, now: datetime) -> bool:
@@ -119,8 +139,7 @@ def check_session_lifetime(*, now: datetime) -> bool:
         stamp - login_at > config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()
         or stamp - seen_at > config["SESSION_IDLE_TIMEOUT"].total_seconds()
     ):
-        logout_user()
-        session.clear()
+        end_session(now=now)
         return True
     session["seen_at"] = stamp
     return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 from sqlalchemy import func, or_, select
 
 from tracker.accounts.forms import EmptyForm, LoginForm, PasswordChangeForm, PasswordResetForm, TokenForm, UserForm
@@ -20,6 +20,7 @@ from tracker.accounts.operations import (
     update_user,
 )
 from tracker.accounts.security import (
+    end_session,
     hash_password,
     is_throttled,
     needs_rehash,
@@ -79,7 +80,7 @@ def login():
                 user.last_login_at = now
                 db.session.commit()
                 login_user(user)
-                start_session(now=now)
+                start_session(user, now=now)
                 return redirect(_safe_next(request.args.get("next")) or url_for("core.index"))
             db.session.commit()
             error = "Email hoặc mật khẩu không đúng."
@@ -92,7 +93,7 @@ def login():
 @bp.post("/logout")
 @roles_required(*ALL_ROLES)
 def logout():
-    logout_user()
+    end_session(now=clock.now())
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("accounts.login"))
 
@@ -112,8 +113,10 @@ def account():
             else:
                 db.session.commit()
                 # The new version ended every session, this one included: start it again
-                login_user(current_user._get_current_object())
-                start_session(now=clock.now())
+                user = current_user._get_current_object()
+                end_session(now=clock.now())
+                login_user(user)
+                start_session(user, now=clock.now())
                 flash("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc.", "success")
                 return redirect(url_for("accounts.account"))
     return _render_account(form)
@@ -177,7 +180,7 @@ def logout_everywhere():
         abort(400)
     end_all_sessions(current_user, by=current_user, now=clock.now())
     db.session.commit()
-    logout_user()
+    end_session(now=clock.now())
     flash("Đã đăng xuất khỏi mọi thiết bị.", "info")
     return redirect(url_for("accounts.login"))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, jsonify, redirect, render_template, request, url_for
+from flask import Flask, has_request_context, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -15,14 +15,21 @@ from tracker.extensions import db, login_manager
 
 
 def _load_user(user_id: str):
-    from tracker.accounts.models import User
+    """The user of a session: its version current (no "log out everywhere" since) and its login not ended."""
+    from sqlalchemy import exists, select
+
+    from tracker.accounts.models import LoginSession, User
 
     try:
         raw_id, raw_version = user_id.split(":", 1)
         uid, version = int(raw_id), int(raw_version)
     except ValueError:
         return None
-    user = db.session.get(User, uid)
+    sid = session.get("sid")
+    if not sid:
+        return None
+    open_login = exists().where(LoginSession.id == sid, LoginSession.user_id == uid, LoginSession.ended_at.is_(None))
+    user = db.session.scalar(select(User).where(User.id == uid, open_login))
     if user is None or not user.is_enabled or user.session_version != version:
         return None
     return user
