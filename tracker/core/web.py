@@ -39,6 +39,24 @@ def _load_user(user_id: str):
 MAX_ID = 2**31 - 1
 
 
+def id_arg(name: str) -> int | None:
+    """An id from the query string (a filter): None when absent or not a number; -1, which no row has, when it is
+    beyond what the databases hold (PostgreSQL would refuse 2**64 with an error, not find nothing)."""
+    value = request.args.get(name, type=int)
+    if value is None:
+        return None
+    return value if 0 <= value <= MAX_ID else -1
+
+
+#: The years a page accepts in its query string (a month, a calendar): dates outside them cannot be computed with
+YEARS = range(1900, 2201)
+
+
+def year_arg(value: int | None) -> int | None:
+    """``value`` if it is a year a page can show, else None."""
+    return value if value in YEARS else None
+
+
 class IdConverter(IntegerConverter):
     """``<int:…>`` in every route: 0 to MAX_ID (row indexes start at 0)."""
 

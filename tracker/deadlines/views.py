@@ -16,6 +16,7 @@ from tracker.accounts.security import roles_required
 from tracker.core import clock
 from tracker.core.forms import VnDateField
 from tracker.core.models import record_audit
+from tracker.core.web import year_arg
 from tracker.deadlines.models import CalendarOverride
 from tracker.extensions import db
 
@@ -31,7 +32,7 @@ class OverrideForm(FlaskForm):
 @bp.route("", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def index():
-    year = request.args.get("year", type=int) or clock.today().year
+    year = year_arg(request.args.get("year", type=int)) or clock.today().year
     form = OverrideForm()
     form.is_working_day.choices = [("1", "Ngày làm việc (làm bù)"), ("0", "Ngày nghỉ (nghỉ bù)")]
     if form.validate_on_submit():

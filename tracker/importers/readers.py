@@ -208,7 +208,7 @@ def read_xlsx(data: bytes) -> Document:
     try:
         # Not read-only: read-only mode does not expose merged cells
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+    except Exception as error:  # noqa: BLE001 - any fault of an uploaded file is the file's: it is refused, never a 500
         raise ReadError("Tệp .xlsx bị hỏng hoặc không phải bảng tính Excel.") from error
     result = Document()
     for sheet in workbook.worksheets:
@@ -345,7 +345,11 @@ def read_csv(data: bytes) -> Document:
     except csv.Error:
         counts = {d: sample.count(d) for d in (",", ";", "\t")}
         delimiter = max(counts, key=counts.get)
-    rows = [[_nfc(cell) for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        rows = [[_nfc(cell) for cell in row] for row in reader]
+    except csv.Error as error:  # a field past the csv module's limit (131,072 characters), a stray NUL …
+        raise ReadError(f"Tệp CSV sai định dạng ở dòng {reader.line_num}: có ô quá dài hoặc ký tự lạ.") from error
     return Document(tables=[rows])
 
 

@@ -18,6 +18,7 @@ from tracker.agencies.models import Agency
 from tracker.core import clock
 from tracker.core.dates import format_date, format_decimal
 from tracker.core.models import AuditEvent, record_audit
+from tracker.core.web import id_arg
 from tracker.extensions import db
 from tracker.importers.details import read_number
 from tracker.plans.forms import PlanForm
@@ -302,10 +303,10 @@ def indicators():
         .where(Plan.id.in_(select(Indicator.plan_id).distinct()), Plan.status.in_(("active", "closed")))
         .order_by(Plan.period_end.desc().nulls_last(), Plan.id.desc())
     ).all()
-    plan_id = request.args.get("plan", type=int)
+    plan_id = id_arg("plan")
     if plan_id not in {plan.id for plan in plans}:
         plan_id = plans[0].id if plans else None
-    agency_id = request.args.get("agency", type=int)
+    agency_id = id_arg("agency")
     where = [Indicator.plan_id == (plan_id or -1)]
     agency = db.session.get(Agency, agency_id) if agency_id and agency_id < 2**31 else None
     if agency is not None:

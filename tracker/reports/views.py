@@ -18,6 +18,7 @@ from tracker.core.dates import format_number
 from tracker.core.forms import VnDateField, VnIntegerField
 from tracker.core.models import AuditEvent
 from tracker.core.versions import VersionedCache
+from tracker.core.web import year_arg
 from tracker.extensions import db
 from tracker.plans.models import Plan
 from tracker.plans.status import STATUS_LABELS, STATUS_ORDER
@@ -42,7 +43,7 @@ class ReportSettingsForm(FlaskForm):
 def _month() -> tuple[int, int]:
     value = request.args.get("month", "")
     match = re.fullmatch(r"(\d{4})-(\d{1,2})", value)
-    if match and 1 <= int(match.group(2)) <= 12:
+    if match and 1 <= int(match.group(2)) <= 12 and year_arg(int(match.group(1))):
         return int(match.group(1)), int(match.group(2))
     return previous_month(clock.today())
 

@@ -10,6 +10,7 @@ from tracker.accounts.models import Role
 from tracker.accounts.security import roles_required
 from tracker.core import clock
 from tracker.core.pagination import paginate
+from tracker.core.web import id_arg
 from tracker.extensions import db
 from tracker.plans.items import item_scope
 from tracker.plans.models import Assignment, DueItem
@@ -24,8 +25,8 @@ OFFICE = (Role.MONITOR, Role.ADMIN)
 
 def _filters() -> dict:
     return {
-        "plan": request.args.get("plan", type=int),
-        "agency": request.args.get("agency", type=int),
+        "plan": id_arg("plan"),
+        "agency": id_arg("agency"),
         "q": request.args.get("q", "").strip()[:200],
     }
 

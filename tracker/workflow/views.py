@@ -18,6 +18,7 @@ from tracker.core import clock
 from tracker.core.pagination import paginate
 from tracker.core.text import sheet_cells
 from tracker.core.versions import VersionedCache
+from tracker.core.web import id_arg
 from tracker.extensions import db
 from tracker.plans.items import editable_scope, item_scope, items_query, status_counts, task_scope, visible_item
 from tracker.plans.models import (
@@ -77,11 +78,11 @@ def _item_list(today, tz):
     """The list's query from its arguments, for the page and its export alike: (query, conditions, filters)."""
     is_agency = current_user.role in AGENCY_ROLES
     query = items_query(current_user, today, tz)
-    plan_id = request.args.get("plan", type=int)
+    plan_id = id_arg("plan")
     within = request.args.get("within", type=int)
     role = request.args.get("role", "")
     state = request.args.get("state", "")
-    agency_id = None if is_agency else request.args.get("agency", type=int)
+    agency_id = None if is_agency else id_arg("agency")
     q = request.args.get("q", "").strip()[:200]
     sort = request.args.get("sort", "")
     flt = ItemFilter(
