@@ -85,3 +85,75 @@ def test_ids_and_dates_no_database_holds_answer_without_a_500(logged_in, url):
     admin, _ = logged_in("admin")
     response = admin.get(url)
     assert response.status_code in (200, 302, 404), (url, response.status_code)
+
+
+def test_a_nul_in_a_form_a_filter_or_a_json_body_never_reaches_the_database(db, clock, logged_in, app):
+    """PostgreSQL refuses a NUL in text (SQLite stores it, and the exports then fail): no view sees one."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from tests.factories import dated, make_plan
+    from tracker.plans.operations import TaskSpec
+    from tracker.workflow.models import Comment
+
+    plan = make_plan(
+        db, clock, [TaskSpec(content="Việc", number="1", lead_codes=["SNV"], schedule=dated(date(2024, 3, 5)))]
+    )
+    task_id = plan.tasks[0].id
+    monitor, _ = logged_in("monitor")
+    response = monitor.post(
+        f"/tasks/{task_id}/comments", {"text": "Đề nghị\x00 báo cáo"}, token_from=f"/tasks/{task_id}"
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(Comment.text)) == "Đề nghị báo cáo"
+    assert monitor.get("/items?q=vi%00ec").status_code == 200
+    with app.test_request_context("/api/v1/x", method="POST", json={"text": ["a\x00b", {"c\x07": "d\x0be"}]}):
+        from flask import request
+
+        assert request.get_json() == {"text": ["ab", {"c": "d\ne"}]}
+
+
+def test_values_longer_than_their_columns_get_a_message_and_change_nothing(db, logged_in):
+    from sqlalchemy import func, select
+
+    from tests.test_admin import _agency_form
+    from tracker.agencies.models import Agency
+    from tracker.scheduler.models import JobSchedule
+
+    admin, _ = logged_in("admin")
+    crontab = "0 " + ",".join(str(h) for h in range(24)) + " 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20 * *"
+    assert len(crontab) > 100
+    page = admin.post(
+        "/admin/schedules/reminders", {"crontab": crontab, "is_enabled": "y"}, token_from="/admin/schedules/reminders"
+    ).get_data(as_text=True)
+    assert "Lịch dài quá 100 ký tự." in page
+    assert db.session.get(JobSchedule, "reminders") is None
+    agencies = db.session.scalar(select(func.count()).select_from(Agency))
+    page = admin.post(
+        "/admin/agencies/new", _agency_form(aliases="Sở " + "x" * 300), token_from="/admin/agencies/new"
+    ).get_data(as_text=True)
+    assert "Mỗi tên gọi khác dài tối đa 255 ký tự." in page
+    assert db.session.scalar(select(func.count()).select_from(Agency)) == agencies
+
+
+def test_a_very_long_file_name_is_shortened_and_keeps_its_extension(app):
+    from tests.workflow.conftest import pdf_bytes
+    from tracker.workflow.files import check_file
+
+    checked = check_file(pdf_bytes("ket qua"), "bao-cao-" + "rat-dai-" * 60 + ".pdf")
+    assert len(checked.name) == 255 and checked.name.endswith(".pdf")
+
+
+def test_a_value_the_database_refuses_gets_a_message_not_a_500(app):
+    """The net under the forms' checks: a DataError (too long, out of range) answers 422 with a message."""
+    from sqlalchemy.exc import DataError
+
+    error = DataError("UPDATE …", {}, Exception("value too long for type character varying(80)"))
+    with app.test_request_context("/plans/1/edit", method="POST"):
+        page = app.make_response(app.handle_user_exception(error))
+        assert page.status_code == 422
+        assert "có giá trị quá dài hoặc quá lớn. Không có gì được lưu." in page.get_data(as_text=True)
+    with app.test_request_context("/api/v1/items/1/progress", method="POST"):
+        problem = app.make_response(app.handle_user_exception(error))
+        assert problem.status_code == 422 and problem.mimetype == "application/problem+json"

@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, widgets
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from tracker.core.forms import VnDateField
 
@@ -29,6 +29,10 @@ class AgencyForm(FlaskForm):
     active_to = VnDateField("Đến ngày (để trống nếu còn hoạt động)", validators=[Optional()])
     successor_id = SelectField("Đơn vị kế thừa (khi đổi tên, sáp nhập)", coerce=int)
     aliases = TextAreaField("Tên gọi khác, viết tắt (mỗi dòng một tên)")
+
+    def validate_aliases(self, field) -> None:
+        if any(len(line.strip()) > 255 for line in (field.data or "").splitlines()):
+            raise ValidationError("Mỗi tên gọi khác dài tối đa 255 ký tự.")
 
 
 class GroupForm(FlaskForm):

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    Request,
+    current_app,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
 
 from tracker.core import clock
 from tracker.core.dates import format_date, format_datetime, format_decimal, format_number
+from tracker.core.text import clean_text
 from tracker.extensions import db, login_manager
 
 
@@ -66,6 +81,35 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def _clean(value):
+    """Strings of a JSON body with their control characters gone, however deep."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    return value
+
+
+class CleanRequest(Request):
+    """What a browser or a client sends, without control characters: a NUL in a form field, a filter or a JSON body
+    is refused by PostgreSQL (SQLite stores it, and the exports then fail), so no view ever sees one."""
+
+    @cached_property
+    def args(self) -> ImmutableMultiDict:
+        return ImmutableMultiDict([(k, clean_text(v)) for k, v in super().args.items(multi=True)])
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        form = self.__dict__.get("form")
+        if form is not None:
+            self.__dict__["form"] = ImmutableMultiDict([(k, clean_text(v)) for k, v in form.items(multi=True)])
+
+    def get_json(self, *args, **kwargs):
+        return _clean(super().get_json(*args, **kwargs))
+
+
 class TrustedProxies:
     """Werkzeug's ProxyFix for as many proxies as ``TRUSTED_PROXIES`` says (read per request), none by default:
     behind a reverse proxy every client has the proxy's address, and the login throttle would lock out everyone."""
@@ -84,6 +128,7 @@ class TrustedProxies:
 
 def register_web(app: Flask) -> None:
     app.wsgi_app = TrustedProxies(app)
+    app.request_class = CleanRequest
     app.url_map.converters["int"] = IdConverter
     from tracker.accounts.views import bp as accounts_bp
     from tracker.agencies.views import bp as agencies_bp
@@ -207,6 +252,21 @@ def register_web(app: Flask) -> None:
         if _wants_json():
             return jsonify({"errors": {"csrf_token": [message]}}), 400
         return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(DataError)
+    def _data_error(error: DataError):
+        # A value the database refuses (too long for its column, out of its type's range) that no form caught: a
+        # message and nothing written, never a 500. The forms check lengths first; this is the net under them.
+        from tracker.api import is_api_request, problem
+
+        db.session.rollback()
+        current_app.logger.warning("value refused by the database: %s", error.orig)
+        message = "Dữ liệu không hợp lệ: có giá trị quá dài hoặc quá lớn. Không có gì được lưu."
+        if is_api_request():
+            return problem(422, message)
+        if _wants_json():
+            return jsonify({"errors": {"_": [message]}}), 422
+        return render_template("errors/error.html", code=422, message=message), 422
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_wtf import FlaskForm
 from sqlalchemy import select, update
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from tracker.accounts.forms import EmptyForm
 from tracker.accounts.models import Role
@@ -102,7 +102,8 @@ class ScheduleForm(FlaskForm):
         default="1",
     )
     crontab = StringField(
-        "Lịch dạng crontab (phút giờ ngày tháng thứ), thay cho các ô trên nếu điền", validators=[Optional()]
+        "Lịch dạng crontab (phút giờ ngày tháng thứ), thay cho các ô trên nếu điền",
+        validators=[Optional(), Length(max=100, message="Lịch dài quá 100 ký tự.")],
     )
     is_enabled = BooleanField("Đang bật")
 

@@ -70,7 +70,10 @@ def sniff(data: bytes, name: str) -> str | None:
 
 def check_file(data: bytes, name: str) -> CheckedFile:
     """Refuse an empty, oversized or unaccepted file; the type comes from the content, the name must agree."""
-    clean_name = Path(name.replace("\\", "/")).name.strip()[:255] or "tep-dinh-kem"
+    clean_name = Path(name.replace("\\", "/")).name.strip() or "tep-dinh-kem"
+    if len(clean_name) > 255:  # the column's length: the name is shortened, its extension kept
+        suffix = Path(clean_name).suffix[:20]
+        clean_name = clean_name[: 255 - len(suffix)] + suffix
     limit = max_bytes()
     if not data:
         raise FileRefused("Tệp rỗng: vui lòng chọn lại tệp.")
