@@ -126,12 +126,12 @@ def test_throttling_holds_across_worker_processes(app, make_user, tmp_path):
         first.login(user.email, "sai-mat-khau-xyz")
     script = f"""
 from tests.conftest import START, make_app
-from tracker.accounts.security import is_throttled
+from tracker.accounts.security import begin_attempt
 from tracker.core.clock import FixedClock
 app = make_app({app.config["SQLALCHEMY_DATABASE_URI"]!r}, {str(tmp_path)!r})
 with app.app_context():
     now = FixedClock(START).now()
-    print(is_throttled({user.email!r}, "10.9.9.9", now=now), is_throttled("khac@example.org", "10.9.9.9", now=now))
+    print(begin_attempt({user.email!r}, "10.9.9.9", now=now)[1], begin_attempt("khac@example.org", "10.9.9.9", now=now)[1])
 """
     result = subprocess.run(  # noqa: S603 (our own interpreter and script)
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent
@@ -360,3 +360,49 @@ def test_logout_ends_the_session_on_the_server(make_user, make_browser, app):
     other = make_browser()
     assert other.login(user.email).status_code == 302
     assert other.get("/items").status_code == 200
+
+
+def test_parallel_guesses_check_at_most_five_passwords(app, make_user):
+    """Issue 11, defect 9: 20 wrong passwords sent at once for one account; each attempt is recorded before it is
+    counted, so at most five are checked ("sai mật khẩu") and the rest are refused unchecked ("quá nhiều lần").
+    (Checking first, then recording, let six through.)"""
+    import threading
+
+    from tests.conftest import Browser
+
+    email = make_user("monitor").email  # read once: the threads never touch the test's session
+    answers: list[str] = []
+    browsers = [Browser(app.test_client()) for _ in range(20)]
+    for browser in browsers:
+        browser.get("/login")  # each holds its token before the race starts
+    start = threading.Barrier(len(browsers))
+
+    def guess(browser):
+        start.wait()
+        with app.app_context():
+            answers.append(
+                browser.post("/login", {"email": email, "password": "sai-mat-khau-xyz"}).get_data(as_text=True)
+            )
+
+    threads = [threading.Thread(target=guess, args=(b,)) for b in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    checked = sum("Email hoặc mật khẩu không đúng." in a for a in answers)
+    refused = sum("quá nhiều lần" in a for a in answers)
+    assert checked <= 5 and checked + refused == 20  # one at a time, exactly five: test_throttling_per_account…
+
+
+def test_the_current_password_on_the_account_page_is_throttled_like_a_login(logged_in):
+    browser, user = logged_in("monitor")
+    form = {
+        "current_password": "sai-mat-khau-xyz",
+        "new_password": "mat-khau-moi-12345",
+        "confirm": "mat-khau-moi-12345",
+    }
+    for _ in range(5):
+        page = browser.post("/account", form, token_from="/account").get_data(as_text=True)
+        assert "Mật khẩu hiện tại không đúng." in page
+    page = browser.post("/account", {**form, "current_password": PASSWORD}, token_from="/account")
+    assert "quá nhiều lần" in page.get_data(as_text=True)

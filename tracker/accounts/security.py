@@ -59,11 +59,10 @@ def verify_dummy(password: str) -> None:
 # --- throttling ---------------------------------------------------------------------------------
 
 
-def is_throttled(email: str, address: str, *, now: datetime) -> bool:
-    """Too many recent failures for this account or from this address."""
-    config = current_app.config
-    since = now - config["LOGIN_WINDOW"]
-    counts = dict(
+def _failures(email: str, address: str, *, now: datetime) -> dict[str, int]:
+    """Failed attempts within the window, for the account and for the address."""
+    since = now - current_app.config["LOGIN_WINDOW"]
+    return dict(
         db.session.execute(
             select(LoginAttempt.scope, func.count())
             .where(
@@ -75,28 +74,39 @@ def is_throttled(email: str, address: str, *, now: datetime) -> bool:
             .group_by(LoginAttempt.scope)
         ).all()
     )
-    return (
-        counts.get("account", 0) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or counts.get("address", 0) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
-    )
 
 
-def record_login_attempt(email: str, address: str, *, succeeded: bool, now: datetime) -> None:
-    db.session.add_all(
-        [
-            LoginAttempt(scope="account", key=email, at=now, succeeded=succeeded),
-            LoginAttempt(scope="address", key=address, at=now, succeeded=succeeded),
-        ]
-    )
-    if succeeded:
-        # A successful login clears the account's count (not the address's: one address may guess many)
-        db.session.execute(
-            delete(LoginAttempt).where(
-                LoginAttempt.scope == "account", LoginAttempt.key == email, LoginAttempt.succeeded.is_(False)
-            )
-        )
+def begin_attempt(email: str, address: str, *, now: datetime) -> tuple[list[LoginAttempt], bool]:
+    """Record a password attempt as a failure before the password is checked (committed), then count, this attempt
+    included: (its rows, whether it is refused). Counting after recording is what holds under parallel guesses:
+    the sixth to be recorded sees six, whatever the others are doing, so at most five are ever checked."""
+    config = current_app.config
+    rows = [
+        LoginAttempt(scope="account", key=email, at=now, succeeded=False),
+        LoginAttempt(scope="address", key=address, at=now, succeeded=False),
+    ]
+    db.session.add_all(rows)
     # Keep the table small: attempts older than the window no longer count
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - 2 * current_app.config["LOGIN_WINDOW"]))
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - 2 * config["LOGIN_WINDOW"]))
+    db.session.commit()
+    counts = _failures(email, address, now=now)
+    refused = (
+        counts.get("account", 0) > config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        or counts.get("address", 0) > config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    )
+    return rows, refused
+
+
+def attempt_succeeded(rows: list[LoginAttempt], email: str) -> None:
+    """The password was right: the attempt was no failure, and the account's count starts again (not the
+    address's: one address may guess many accounts)."""
+    for row in rows:
+        row.succeeded = True
+    db.session.execute(
+        delete(LoginAttempt).where(
+            LoginAttempt.scope == "account", LoginAttempt.key == email, LoginAttempt.succeeded.is_(False)
+        )
+    )
 
 
 # --- session lifetimes --------------------------------------------------------------------------

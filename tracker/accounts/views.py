@@ -20,12 +20,12 @@ from tracker.accounts.operations import (
     update_user,
 )
 from tracker.accounts.security import (
+    attempt_succeeded,
+    begin_attempt,
     end_session,
     hash_password,
-    is_throttled,
     needs_rehash,
     public,
-    record_login_attempt,
     roles_required,
     start_session,
     verify_dummy,
@@ -49,6 +49,9 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+THROTTLED = "Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
@@ -62,9 +65,9 @@ def login():
         now = clock.now()
         email = normalize_email(form.email.data)
         address = request.remote_addr or "unknown"
-        if is_throttled(email, address, now=now):
-            error = "Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."
-            db.session.commit()
+        attempt, refused = begin_attempt(email, address, now=now)
+        if refused:
+            error = THROTTLED
         else:
             user = db.session.scalar(select(User).where(User.email == email))
             # the same work for an unknown, a disabled and an enabled account: the time does not tell which it is
@@ -73,8 +76,8 @@ def login():
                 ok = False
             else:
                 ok = verify_password(user.password_hash, form.password.data) and user.is_enabled
-            record_login_attempt(email, address, succeeded=ok, now=now)
             if ok:
+                attempt_succeeded(attempt, email)
                 if needs_rehash(user.password_hash):
                     user.password_hash = hash_password(form.password.data)
                 user.last_login_at = now
@@ -103,9 +106,15 @@ def logout():
 def account():
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current_password.data):
+        # the current password is a password guess like a login's: the same throttle counts it
+        email = current_user.email
+        attempt, refused = begin_attempt(email, request.remote_addr or "unknown", now=clock.now())
+        if refused:
+            form.current_password.errors.append(THROTTLED)
+        elif not verify_password(current_user.password_hash, form.current_password.data):
             form.current_password.errors.append("Mật khẩu hiện tại không đúng.")
         else:
+            attempt_succeeded(attempt, email)
             try:
                 set_password(current_user, form.new_password.data, by=current_user, now=clock.now())
             except AccountError as error:
