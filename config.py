@@ -70,6 +70,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_SSL_STRICT = False
 
+    #: How long a SQLite writer waits for another's lock before it gives up (a job elsewhere: "running elsewhere")
+    SQLITE_BUSY_TIMEOUT_MS = _env_int("TRACKER_SQLITE_BUSY_TIMEOUT_MS", 5000)
     #: Strict-Transport-Security on every answer (production: the site is only ever served over HTTPS)
     HSTS = False
     #: Reverse proxies in front of the app whose X-Forwarded-For and X-Forwarded-Proto are believed (0: none, so a

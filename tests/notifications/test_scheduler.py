@@ -146,3 +146,61 @@ def test_a_job_that_fails_half_way_leaves_nothing_and_the_next_run_sends(app, db
     summary = run_job(app, "monthly-late-report")
     assert "đã xếp thư vào hộp thư đi" in summary
     assert outbox(db) == 1
+
+
+def test_a_runs_lease_is_its_own_a_second_run_in_the_same_process_waits(app, db, clock):
+    """Issue 11, defect 8: the catch-up run and the timed run of one scheduler process are two threads; the lease
+    names the run, not the process, so the second does not run the job while the first holds it."""
+    from tracker.extensions import db as database
+    from tracker.scheduler.jobs import job_lock
+
+    second: list[bool] = []
+
+    def other_thread():
+        with app.app_context():
+            with job_lock("reminders", clock.now()) as mine:
+                second.append(mine)
+            database.session.rollback()
+            database.session.remove()
+
+    with job_lock("reminders", clock.now()) as first:
+        assert first
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join()
+    assert second == [False]
+    with job_lock("reminders", clock.now()) as again:  # released: free at once
+        assert again
+
+
+def test_a_job_run_while_sqlite_is_held_by_a_job_elsewhere_says_so_and_does_not_crash(app, db, clock, tmp_path, smtp):
+    """Issue 11, defect 8: another process's job holds SQLite's write lock past the busy timeout; `tracker jobs run`
+    says the job runs elsewhere and that the mails wait, and exits 0 ("database is locked" crashed it)."""
+    import sqlite3
+
+    from tests.conftest import make_app
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite:///"):
+        pytest.skip("SQLite's file lock; PostgreSQL's runs are told apart by an advisory lock, tested above")
+    _plan(db, clock)
+    quick = make_app(url, tmp_path, SQLITE_BUSY_TIMEOUT_MS=200, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port)
+    holder = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0.1)
+    holder.execute("BEGIN IMMEDIATE")  # a long job elsewhere, mid-write
+    try:
+        result = quick.test_cli_runner().invoke(args=["jobs", "run", "reminders", "--at", "2024-03-01T08:00"])
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.exit_code == 0, result.output
+    assert "đang chạy ở nơi khác" in result.output
+    assert "Cơ sở dữ liệu đang bận" in result.output
+    with quick.app_context():
+        from tracker.extensions import db as database
+
+        database.engine.dispose()
+    assert outbox(db) == 0
+    assert (
+        "3 email"
+        in quick.test_cli_runner().invoke(args=["jobs", "run", "reminders", "--at", "2024-03-01T08:00"]).output
+    )

@@ -50,26 +50,27 @@ def jobs_list() -> None:
 def jobs_run(job: str, at: str | None, dry_run: bool) -> None:
     """Run a job now, or as of a moment; deliver what it queued before exiting."""
     from tracker.core import clock
-    from tracker.extensions import db
-    from tracker.notifications.mail import drain_outbox
+    from tracker.scheduler.jobs import deliver, run_locked
 
     tz = ZoneInfo(current_app.config["TIMEZONE"])
     try:
         moment = datetime.fromisoformat(at).replace(tzinfo=tz) if at else clock.now()
     except ValueError as error:
         raise click.BadParameter("dùng dạng YYYY-MM-DDTHH:MM", param_hint="--at") from error
-    outcome = JOBS[job].run(moment, dry_run=dry_run)
-    if dry_run:
-        db.session.rollback()
+    outcome = run_locked(job, moment, dry_run=dry_run)
+    if outcome is None:
+        click.echo(f"{job}: đang chạy ở nơi khác (bộ lập lịch hoặc một lệnh khác); lần này không chạy.")
     else:
-        db.session.commit()
-    click.echo(outcome.summary)
-    for line in outcome.details:
-        click.echo(line)
+        click.echo(outcome.summary)
+        for line in outcome.details:
+            click.echo(line)
     if dry_run:
         return
-    # send what the job queued before the command exits (as of the job's moment when that is later)
-    delivered = drain_outbox(max(clock.now(), moment))
+    # send what is due before the command exits (as of the job's moment when that is later)
+    delivered = deliver(max(clock.now(), moment))
+    if delivered is None:
+        click.echo("Cơ sở dữ liệu đang bận: thư chờ bộ lập lịch gửi (mỗi phút).")
+        return
     click.echo(f"Đã gửi {delivered['sent']} thư; {delivered['retry']} thư sẽ gửi lại; {delivered['failed']} thư lỗi.")
 
 

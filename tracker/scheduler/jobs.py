@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
 import zlib
 from contextlib import contextmanager
@@ -18,63 +19,103 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import select, text, update
+from sqlalchemy.exc import OperationalError
 
 from tracker.core import clock
 from tracker.extensions import db
 from tracker.notifications.ledger import dialect_insert
 from tracker.notifications.mail import drain_outbox
 from tracker.scheduler.models import JobLock, JobSchedule
-from tracker.scheduler.registry import JOBS
+from tracker.scheduler.registry import JOBS, Outcome
 
 log = logging.getLogger(__name__)
 HOLDER = f"{socket.gethostname()}:{os.getpid()}"
 LEASE = timedelta(minutes=30)
 
 
+def _sqlite_busy(error: OperationalError) -> bool:
+    return "database is locked" in str(error.orig)
+
+
 @contextmanager
 def job_lock(job: str, now: datetime):
-    """Yield True if this process may run ``job`` now (inside the current transaction)."""
+    """Yield True if this run may run ``job`` now (inside the current transaction); False if another run holds it,
+    in this process or another (a scheduler's catch-up and its timed run, two `tracker jobs run`)."""
     if db.session.get_bind().dialect.name == "postgresql":
         key = zlib.crc32(f"tracker-job:{job}".encode())
         yield bool(db.session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar())
         return
-    db.session.execute(
-        dialect_insert(JobLock)
-        .values(job=job, holder="", expires_at=now - LEASE)
-        .on_conflict_do_nothing(index_elements=["job"])
-    )
-    taken = db.session.execute(
-        update(JobLock)
-        # free when released (no holder), expired, or already this process's
-        .where(JobLock.job == job, (JobLock.holder == "") | (JobLock.expires_at < now) | (JobLock.holder == HOLDER))
-        .values(holder=HOLDER, expires_at=now + LEASE)
-    ).rowcount
-    db.session.commit()  # the lease alone: nothing of the job is in the session yet
+    token = f"{HOLDER}:{secrets.token_hex(4)}"  # this run's, not this process's: two threads never share a lease
+    try:
+        db.session.execute(
+            dialect_insert(JobLock)
+            .values(job=job, holder="", expires_at=now - LEASE)
+            .on_conflict_do_nothing(index_elements=["job"])
+        )
+        taken = db.session.execute(
+            update(JobLock)
+            .where(JobLock.job == job, (JobLock.holder == "") | (JobLock.expires_at < now))  # released or expired
+            .values(holder=token, expires_at=now + LEASE)
+        ).rowcount
+        db.session.commit()  # the lease alone: nothing of the job is in the session yet
+    except OperationalError as error:
+        # SQLite: a job of another process holds the write lock past the busy timeout: it is running there
+        if not _sqlite_busy(error):
+            raise
+        db.session.rollback()
+        taken = 0
     try:
         yield bool(taken)
     finally:
         if taken:
             # a run that failed half-way left its work uncommitted: the release must not commit it with the lease
             db.session.rollback()
-            db.session.execute(update(JobLock).where(JobLock.job == job).values(holder="", expires_at=now))
+            db.session.execute(
+                update(JobLock).where(JobLock.job == job, JobLock.holder == token).values(holder="", expires_at=now)
+            )
             db.session.commit()
 
 
+def run_locked(job: str, now: datetime, *, dry_run: bool = False) -> Outcome | None:
+    """Run ``job`` as of ``now`` under its lock and commit (a dry run: no lock, nothing kept); None if another
+    run holds it. Then deliver what is due in the outbox, this run's mails included."""
+    if dry_run:
+        outcome = JOBS[job].run(now, dry_run=True)
+        db.session.rollback()
+        return outcome
+    with job_lock(job, now) as mine:
+        if not mine:
+            log.info("job %s is running elsewhere", job)
+            db.session.rollback()
+            return None
+        outcome = JOBS[job].run(now)
+        db.session.commit()
+    return outcome
+
+
+def deliver(now: datetime) -> dict[str, int] | None:
+    """Drain the outbox; None if SQLite stays locked by a job elsewhere past the busy timeout (the mails wait for
+    the scheduler's delivery, every minute)."""
+    try:
+        return drain_outbox(now)
+    except OperationalError as error:
+        if not _sqlite_busy(error):
+            raise
+        db.session.rollback()
+        log.warning("outbox not delivered now: the database is busy with a job elsewhere")
+        return None
+
+
 def run_job(app: Flask, job: str) -> str | None:
-    """Run one job as of the clock's now; None if another scheduler holds it."""
+    """Run one job as of the clock's now; None if another run holds it."""
     with app.app_context():
-        now = clock.now()
         try:
-            with job_lock(job, now) as mine:
-                if not mine:
-                    log.info("job %s is running elsewhere", job)
-                    db.session.rollback()
-                    return None
-                summary = JOBS[job].run(now).summary
-                db.session.commit()
-            drain_outbox(clock.now())
-            log.info("job %s: %s", job, summary)
-            return summary
+            outcome = run_locked(job, clock.now())
+            deliver(clock.now())
+            if outcome is None:
+                return None
+            log.info("job %s: %s", job, outcome.summary)
+            return outcome.summary
         except Exception:
             db.session.rollback()
             log.exception("job %s failed", job)
