@@ -33,6 +33,21 @@ HOLDER = f"{socket.gethostname()}:{os.getpid()}"
 LEASE = timedelta(minutes=30)
 
 
+def _dead(holder: str) -> bool:
+    """Whether a lease's holder ("host:pid:run") was a process of this machine that no longer runs (killed)."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another machine's: its lease runs out by itself
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, another user's
+    return False
+
+
 def _sqlite_busy(error: OperationalError) -> bool:
     return "database is locked" in str(error.orig)
 
@@ -52,10 +67,12 @@ def job_lock(job: str, now: datetime):
             .values(job=job, holder="", expires_at=now - LEASE)
             .on_conflict_do_nothing(index_elements=["job"])
         )
+        free = (JobLock.holder == "") | (JobLock.expires_at < now)  # released or expired
+        holder = db.session.scalar(select(JobLock.holder).where(JobLock.job == job))
+        if holder and _dead(holder):  # its process was killed on this machine: its lease is no one's
+            free = free | (JobLock.holder == holder)
         taken = db.session.execute(
-            update(JobLock)
-            .where(JobLock.job == job, (JobLock.holder == "") | (JobLock.expires_at < now))  # released or expired
-            .values(holder=token, expires_at=now + LEASE)
+            update(JobLock).where(JobLock.job == job, free).values(holder=token, expires_at=now + LEASE)
         ).rowcount
         db.session.commit()  # the lease alone: nothing of the job is in the session yet
     except OperationalError as error:
