@@ -204,3 +204,28 @@ def test_a_job_run_while_sqlite_is_held_by_a_job_elsewhere_says_so_and_does_not_
         "3 email"
         in quick.test_cli_runner().invoke(args=["jobs", "run", "reminders", "--at", "2024-03-01T08:00"]).output
     )
+
+
+def test_a_lease_held_by_a_killed_process_of_this_machine_is_free_at_once(app, db, clock):
+    """A job killed mid-run leaves its SQLite lease for half an hour; a run on the same machine that finds its
+    holder's process gone takes it at once (another machine's lease still runs out by itself)."""
+    import socket
+    import subprocess
+    import sys
+    from datetime import timedelta
+
+    from tracker.scheduler.jobs import job_lock
+    from tracker.scheduler.models import JobLock
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("PostgreSQL's advisory lock ends with the killed run's connection")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)  # noqa: S603
+    pid = int(gone.stdout)
+    until = clock.now() + timedelta(minutes=30)
+    db.session.add(JobLock(job="reminders", holder=f"{socket.gethostname()}:{pid}:dead", expires_at=until))
+    db.session.add(JobLock(job="leader-digest", holder="may-khac:1:alive", expires_at=until))
+    db.session.commit()
+    with job_lock("reminders", clock.now()) as mine:
+        assert mine
+    with job_lock("leader-digest", clock.now()) as mine:
+        assert not mine
