@@ -9,14 +9,19 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-import pytest
-import sqlalchemy as sa
-from flask import Flask
-from flask.testing import FlaskClient
+# The tests never reach an SMTP server they did not start: none from the environment, neither for this process
+# (read before config.py is) nor for the `tracker` processes the tests start, which inherit this environment
+for _name in [name for name in os.environ if name.startswith("TRACKER_SMTP_")]:
+    del os.environ[_name]
 
-from config import TestConfig
-from tracker import create_app
-from tracker.core.clock import FixedClock
+import pytest  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from flask import Flask  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+
+from config import TestConfig  # noqa: E402
+from tracker import create_app  # noqa: E402
+from tracker.core.clock import FixedClock  # noqa: E402
 
 PG_ENV = "TRACKER_TEST_DATABASE_URL"
 #: The moment every test starts at, in Asia/Ho_Chi_Minh

@@ -79,3 +79,6 @@ def register_commands(app) -> None:
 
     for command in (*scheduler, *importers, *agencies, *accounts, *deadlines, seed_demo_command):
         app.cli.add_command(command)
+    from tracker.core.backup import register
+
+    register(app)  # `tracker db backup` and `tracker db restore`
