@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -64,6 +65,50 @@ def login(port: int, email: str) -> str:
     if status != 302:
         sys.exit(f"login of {email} failed ({status})")
     return set_cookie.split(";", 1)[0]
+
+
+@contextmanager
+def gunicorn(url: str, workers: int = 2):
+    """The app served by gunicorn on a free loopback port, over the database at ``url``; yields the port."""
+    port = _port()
+    env = {
+        **os.environ,
+        "TRACKER_DATABASE_URL": url,
+        "TRACKER_SECRET_KEY": SECRET,
+        "TRACKER_COOKIE_SECURE": "false",
+        "TRACKER_SMTP_HOST": "",
+    }
+    server = subprocess.Popen(  # noqa: S603 - our own gunicorn, on loopback
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "300",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if _request(port, "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                sys.exit("gunicorn did not start")
+            time.sleep(0.2)
+        yield port
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 def load(port: int, path: str, cookie: str, requests: int, clients: int) -> dict:
@@ -145,57 +190,22 @@ def main() -> None:
             dialect = db.engine.dialect.name
             db.session.remove()
             db.engine.dispose()
-            port = _port()
-            env = {
-                **os.environ,
-                "TRACKER_DATABASE_URL": url,
-                "TRACKER_SECRET_KEY": SECRET,
-                "TRACKER_COOKIE_SECURE": "false",
-                "TRACKER_SMTP_HOST": "",
-            }
-            server = subprocess.Popen(  # noqa: S603 - our own gunicorn, on loopback
-                [
-                    str(Path(sys.executable).parent / "gunicorn"),
-                    "-w",
-                    "2",
-                    "-b",
-                    f"127.0.0.1:{port}",
-                    "--timeout",
-                    "300",
-                    "--log-level",
-                    "warning",
-                    "wsgi:app",
-                ],
-                cwd=ROOT,
-                env=env,
-            )
             try:
-                deadline = time.monotonic() + 60
-                while True:
-                    try:
-                        if _request(port, "/healthz")[0] == 200:
-                            break
-                    except OSError:
-                        pass
-                    if time.monotonic() > deadline:
-                        sys.exit("gunicorn did not start")
-                    time.sleep(0.2)
-                office, clerk = login(port, "vanphong@example.org"), login(port, "cv@example.org")
-                pages = [
-                    ("hello world (/healthz)", "/healthz", "", args.requests * 5),
-                    ("items list, office", "/items", office, args.requests),
-                    ("items list overdue, office", "/items?status=open_overdue", office, args.requests),
-                    ("items list, agency", "/items", clerk, args.requests),
-                    ("review queue, office", "/review", office, args.requests),
-                    ("plan page, office", "/plans/1", office, args.requests // 4),
-                    ("task page, office", "/tasks/1", office, args.requests),
-                    ("monthly page, office", "/reports/monthly?month=2024-05", office, args.requests // 4),
-                    ("overview, office", "/reports/overview", office, args.requests // 4),
-                ]
-                results = {label: load(port, path, cookie, count, args.clients) for label, path, cookie, count in pages}
+                with gunicorn(url) as port:
+                    office, clerk = login(port, "vanphong@example.org"), login(port, "cv@example.org")
+                    pages = [
+                        ("hello world (/healthz)", "/healthz", "", args.requests * 5),
+                        ("items list, office", "/items", office, args.requests),
+                        ("items list overdue, office", "/items?status=open_overdue", office, args.requests),
+                        ("items list, agency", "/items", clerk, args.requests),
+                        ("review queue, office", "/review", office, args.requests),
+                        ("plan page, office", "/plans/1", office, args.requests // 4),
+                        ("task page, office", "/tasks/1", office, args.requests),
+                        ("monthly page, office", "/reports/monthly?month=2024-05", office, args.requests // 4),
+                        ("overview, office", "/reports/overview", office, args.requests // 4),
+                    ]
+                    results = {label: load(port, path, cookie, n, args.clients) for label, path, cookie, n in pages}
             finally:
-                server.send_signal(signal.SIGTERM)
-                server.wait(timeout=30)
                 if os.environ.get("TRACKER_BENCH_DATABASE_URL"):
                     downgrade(revision="base")
     hello = results["hello world (/healthz)"]["rps"]

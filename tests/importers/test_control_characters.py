@@ -39,7 +39,9 @@ def test_control_characters_in_a_csv_are_cleaned_and_tabs_and_breaks_kept():
 
 
 def test_the_writers_build_with_control_characters_stored_before_and_write_text_never_a_formula(db, clock, logged_in):
-    hostile = '=HYPERLINK("http://example.org")\x0b-5 ngày\x00 @SUM(A1)'
+    # a NUL only where it could be stored before (SQLite; PostgreSQL refuses it, and no view lets one through now)
+    nul = "\x00" if db.engine.dialect.name == "sqlite" else ""
+    hostile = f'=HYPERLINK("http://example.org")\x0b-5 ngày{nul} @SUM(A1)'
     make_plan(
         db,
         clock,
