@@ -6,6 +6,7 @@ import io
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.workflow.conftest import pdf_bytes
@@ -370,3 +371,36 @@ def test_the_head_gives_an_item_to_a_staff_member(world, logged_in, make_user, d
     db.session.refresh(item)
     assert item.assignee_id == staff_user.id
     assert "Giao cho cán bộ: chưa giao →" in head.get(f"/tasks/{item.assignment.task_id}").get_data(as_text=True)
+
+
+def test_two_office_users_accepting_the_same_report_at_once_get_a_message_not_a_500(
+    world, logged_in, db, clock, monkeypatch
+):
+    """Found by benchmarks/load.py: on SQLite (no row locks) a report another office user accepted between the read
+    and the write made the second acceptance a 500; it is now a message, and nothing is written twice."""
+    from sqlalchemy import update
+
+    from tracker.plans.models import DueItem
+    from tracker.workflow import review
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's row lock (FOR UPDATE) makes the second acceptance wait and then find it accepted")
+    item = world["items"][("1", "SNV")]
+    clock.set(datetime(2024, 3, 14, 9, 0))
+    staff, _ = logged_in("agency_staff", "SNV")
+    office, _ = logged_in("monitor")
+    assert _report(staff, item).status_code == 302
+    real = review.accept_completions
+
+    def after_another_office_user(items, **kwargs):
+        with db.engine.begin() as other:  # the other user's acceptance commits first
+            other.execute(update(DueItem).where(DueItem.id == item.id).values(version=DueItem.version + 1))
+        return real(items, **kwargs)
+
+    monkeypatch.setattr(review, "accept_completions", after_another_office_user)
+    response = office.post("/review/accept", {"item": str(item.id)}, token_from="/review")
+    assert response.status_code == 302
+    page = office.get("/review").get_data(as_text=True)
+    assert "vừa được người khác xử lý" in page
+    db.session.refresh(item)
+    assert item.state == "reported"  # this acceptance wrote nothing

@@ -17,6 +17,7 @@ from werkzeug.exceptions import Forbidden
 from tracker.accounts.models import AGENCY_ROLES, Role, User
 from tracker.agencies.models import Agency
 from tracker.core.models import record_audit
+from tracker.core.text import clean_text
 from tracker.extensions import db
 from tracker.plans.models import Assignment, AssignmentRole, DueItem, DueKind, ItemState, LateReason, Plan, Task
 from tracker.workflow.evidence import parse_evidence
@@ -125,12 +126,9 @@ def _local_today(now: datetime) -> date:
     return now.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
-_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
-
-
 def _text(value: str | None) -> str:
     """Typed text, trimmed, without control characters (a NUL cannot be stored, a vertical tab breaks .xlsx)."""
-    return (value or "").translate(_CONTROL).strip()
+    return clean_text(value or "").strip()
 
 
 def _too_long(errors: dict[str, list[str]], name: str, value: str, limit: int = MAX_TEXT) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.accounts.models import Role
 from tracker.accounts.security import roles_required
@@ -78,6 +79,12 @@ def accept_selected():
         if len(items) != len(set(ids)):
             raise WorkflowError({"items": ["Một số nhiệm vụ đã chọn không còn tồn tại: vui lòng tải lại danh sách."]})
         count = accept_completions(list(items), by=current_user, now=clock.now())
+        db.session.flush()
+    except StaleDataError:
+        # another office user accepted (or an agency changed) one of them in between (SQLite has no row locks)
+        db.session.rollback()
+        flash("Một số nhiệm vụ đã chọn vừa được người khác xử lý: vui lòng tải lại danh sách và chọn lại.", "error")
+        return back
     except WorkflowError as error:
         db.session.rollback()
         flash(" ".join(error.errors.get("items", ["Không xác nhận được."])), "error")
