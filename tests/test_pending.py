@@ -74,3 +74,15 @@ def test_agencies_cannot_set_dates(db, clock, logged_in):
     url = f"/pending/tasks/{tasks['2'].id}"
     assert staff.post(url, {"due_date": "2024-05-31"}, token_from="/items").status_code == 403
     assert {i.kind for i in _items(db, tasks["2"])} == {"pending"}
+
+
+def test_a_date_no_plan_can_have_gets_a_message_not_a_500(db, clock, logged_in):
+    """Issue 11, defect 7: 31/12/9999 plus three working days overflowed into a 500."""
+    tasks = _plan(db, clock)
+    office, _ = logged_in("monitor")
+    for field, value in (("event_date", "31/12/9999"), ("due_date", "01/01/0001"), ("event_date", "01/01/1900")):
+        url = f"/pending/tasks/{tasks['1'].id}"
+        response = office.post(url, {field: value}, token_from=url)
+        assert response.status_code == 200, (field, value)
+        assert "Ngày phải trong khoảng năm 2000 đến 2100." in response.get_data(as_text=True)
+    assert {i.kind for i in _items(db, tasks["1"])} == {"pending"}

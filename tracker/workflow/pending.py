@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import StringField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
 from tracker.accounts.models import Role
 from tracker.accounts.security import roles_required
@@ -27,6 +27,18 @@ class DueDateForm(FlaskForm):
     event_date = VnDateField("Ngày của sự kiện (văn bản ban hành, quyết định công bố …)", validators=[Optional()])
     due_date = VnDateField("Hoặc nhập thẳng hạn hoàn thành", validators=[Optional()])
     note = StringField("Căn cứ", validators=[Length(max=300)])
+
+    def validate_event_date(self, field) -> None:
+        _plausible(field)
+
+    def validate_due_date(self, field) -> None:
+        _plausible(field)
+
+
+def _plausible(field) -> None:
+    """A date a plan can have (9999-12-31 plus working days is no date at all)."""
+    if field.data is not None and not 2000 <= field.data.year <= 2100:
+        raise ValidationError("Ngày phải trong khoảng năm 2000 đến 2100.")
 
 
 @bp.get("")
