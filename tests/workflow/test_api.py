@@ -315,3 +315,19 @@ def test_a_file_of_a_wrong_type_or_too_large_is_refused_per_field(world, client_
     assert response.status_code == 422 and "vượt quá dung lượng" in response.get_json()["errors"]["file"][0]
     assert response.mimetype == "application/problem+json"
     assert db.session.scalar(select(func.count()).select_from(ItemFile)) == 0
+
+
+def test_wrong_tokens_are_throttled_per_address_like_passwords(app, client_for, monkeypatch):
+    """Issue 11, part 4: wrong API tokens are guesses, counted per address in the database; past the limit the
+    address gets 429 with Retry-After, and a valid token from it still works."""
+    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES_PER_ADDRESS", 3)
+    good, _ = client_for("monitor")
+    guesser = ApiClient(app.test_client(), "tdnv_sai-khoa-truy-cap")
+    statuses = [guesser.get("/api/v1/items").status_code for _ in range(4)]
+    assert statuses == [401, 401, 429, 429]
+    refused = guesser.get("/api/v1/items")
+    assert refused.headers["Retry-After"] == "900" and refused.mimetype == "application/problem+json"
+    assert "15 phút" in refused.get_json()["title"]
+    assert good.get("/api/v1/items").status_code == 200
+    anonymous = app.test_client().get("/api/v1/items")  # no token at all is no guess
+    assert anonymous.status_code == 401

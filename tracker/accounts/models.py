@@ -92,7 +92,7 @@ class LoginAttempt(db.Model):
     __table_args__ = (Index(None, "scope", "key", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: "account" (the email tried) or "address" (the client's IP address)
+    #: "account" (the email tried), "address" (the client's IP address) or "token" (an API token tried from it)
     scope: Mapped[str] = mapped_column(String(10))
     key: Mapped[str] = mapped_column(String(254))
     at: Mapped[datetime] = mapped_column(UTCDateTime())

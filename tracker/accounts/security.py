@@ -109,6 +109,25 @@ def attempt_succeeded(rows: list[LoginAttempt], email: str) -> None:
     )
 
 
+def token_guesses_throttled(address: str, *, now: datetime) -> bool:
+    """Too many wrong API tokens from this address within the window (the same limit as a login's address)."""
+    config = current_app.config
+    count = db.session.scalar(
+        select(func.count()).where(
+            LoginAttempt.scope == "token",
+            LoginAttempt.key == address,
+            LoginAttempt.at >= now - config["LOGIN_WINDOW"],
+            LoginAttempt.succeeded.is_(False),
+        )
+    )
+    return (count or 0) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+
+
+def record_token_guess(address: str, *, now: datetime) -> None:
+    db.session.add(LoginAttempt(scope="token", key=address, at=now, succeeded=False))
+    db.session.commit()
+
+
 # --- session lifetimes --------------------------------------------------------------------------
 
 

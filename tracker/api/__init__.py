@@ -52,6 +52,7 @@ TITLES = {
     415: "Kiểu nội dung không được hỗ trợ.",
     422: "Dữ liệu không hợp lệ.",
     428: "Thiếu điều kiện của yêu cầu.",
+    429: "Quá nhiều khoá truy cập sai từ địa chỉ này: vui lòng thử lại sau 15 phút.",
 }
 
 
@@ -116,16 +117,25 @@ def is_api_request() -> bool:
 
 def authenticate() -> Response | None:
     """before_request of every API blueprint: the bearer token's user acts; a session cookie does not."""
+    from tracker.accounts.security import record_token_guess, token_guesses_throttled
     from tracker.accounts.tokens import user_for_token
     from tracker.core import clock
 
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
-    user = user_for_token(secret.strip(), now=clock.now()) if scheme.lower() == "bearer" else None
+    now = clock.now()
+    user = user_for_token(secret.strip(), now=now) if scheme.lower() == "bearer" else None
     if user is None:
         from tracker.extensions import login_manager
 
         g._login_user = login_manager.anonymous_user()
+        if secret.strip():
+            # a wrong token is a guess, like a wrong password: counted per address in the database, across workers;
+            # past the limit the address is told to wait (a valid token, 256 random bits, is never slowed)
+            address = request.remote_addr or "unknown"
+            record_token_guess(address, now=now)
+            if token_guesses_throttled(address, now=now):
+                return problem(429, TITLES[429], headers={"Retry-After": "900"})
         return problem(401, TITLES[401])
     # flask-login's current_user for this request only (nothing written to the session)
     g._login_user = user
