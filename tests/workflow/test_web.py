@@ -404,3 +404,43 @@ def test_two_office_users_accepting_the_same_report_at_once_get_a_message_not_a_
     assert "vừa được người khác xử lý" in page
     db.session.refresh(item)
     assert item.state == "reported"  # this acceptance wrote nothing
+
+
+def test_a_full_disk_during_a_completion_with_files_is_a_message_and_nothing_is_half_stored(
+    world, logged_in, db, clock, app, monkeypatch
+):
+    """Issue 11, part 2: the disk fills while the report's file is written: a clear message, the report is not sent,
+    no row, and no file or partial file left in the folder."""
+    import errno
+    import pathlib
+
+    item = world["items"][("1", "SNV")]
+    clock.set(datetime(2024, 3, 14, 9, 0))
+    staff, _ = logged_in("agency_staff", "SNV")
+    files_dir = Path(app.instance_path, "files")
+    before = set(files_dir.glob("*")) if files_dir.exists() else set()
+    real = pathlib.Path.write_bytes
+
+    def full(self, data):
+        real(self, data[: len(data) // 2])  # part of it reaches the disk, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pathlib.Path, "write_bytes", full)
+    response = staff.post(
+        f"/items/{item.id}/completion",
+        {
+            "version": str(item.version),
+            "completed_on": "12/03/2024",
+            "result": "Đã ban hành kế hoạch",
+            "files": (io.BytesIO(pdf_bytes()), "bien-ban.pdf"),
+        },
+        token_from=f"/items/{item.id}",
+        content_type="multipart/form-data",
+    )
+    monkeypatch.undo()
+    assert response.status_code == 422
+    assert "máy chủ không ghi được tệp (có thể đã hết dung lượng)" in response.get_data(as_text=True)
+    db.session.refresh(item)
+    assert item.state == "open"
+    assert db.session.scalar(select(func.count()).select_from(ItemFile)) == 0
+    assert (set(files_dir.glob("*")) if files_dir.exists() else set()) == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import secrets
 import zipfile
 from dataclasses import dataclass
@@ -23,6 +24,9 @@ KINDS = {
 }
 ACCEPTED_NAMES = "PDF, Word (.doc, .docx), Excel (.xls, .xlsx), JPEG, PNG"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+log = logging.getLogger(__name__)
 
 
 class FileRefused(ValueError):
@@ -102,8 +106,17 @@ def store(checked: CheckedFile) -> tuple[str, str]:
     stored_name = secrets.token_hex(16) + checked.extension
     target = storage_dir() / stored_name
     temporary = target.with_suffix(target.suffix + ".part")
-    temporary.write_bytes(checked.data)
-    temporary.replace(target)
+    try:
+        temporary.write_bytes(checked.data)
+        temporary.replace(target)
+    except OSError as error:
+        # the disk is full (or the folder unwritable): nothing half stored, and a message instead of a 500
+        temporary.unlink(missing_ok=True)
+        log.error("file %s not stored: %s", checked.name, error)
+        raise FileRefused(
+            f"Không lưu được tệp “{checked.name}”: máy chủ không ghi được tệp (có thể đã hết dung lượng). "
+            "Vui lòng báo người quản trị và thử lại sau."
+        ) from error
     return stored_name, hashlib.sha256(checked.data).hexdigest()
 
 

@@ -483,9 +483,9 @@ def attach_file(item: DueItem, *, data: bytes, name: str, by: User, now: datetim
         raise WorkflowError({"file": ["Nhiệm vụ đã được xác nhận hoàn thành: không đính kèm thêm tệp được."]})
     try:
         checked = files.check_file(data, name)
+        stored_name, digest = files.store(checked)
     except files.FileRefused as error:
         raise WorkflowError({"file": [str(error)]}) from error
-    stored_name, digest = files.store(checked)
     attached = ItemFile(
         due_item_id=item.id,
         original_name=checked.name,
