@@ -81,3 +81,45 @@ def test_postgresql_connections_follow_the_pool_settings(fresh_database_url, tmp
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("SHOW application_name").scalar() == "tracker"
         db.engine.dispose()
+
+
+def test_the_app_recovers_when_postgresql_drops_its_connections(fresh_database_url, tmp_path):
+    """Issue 11, part 2: a PostgreSQL restart ends every connection of the pool; the next request checks its
+    connection first (pool_pre_ping), opens a new one and answers as before."""
+    from tests.conftest import PASSWORD, Browser
+    from tracker.accounts.operations import create_user
+    from tracker.core import clock
+
+    if not fresh_database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's restart; SQLite has no server")
+    app = make_app(fresh_database_url, tmp_path)
+    with app.app_context():
+        upgrade()
+        create_user(
+            email="vp@example.org",
+            full_name="VP",
+            role="monitor",
+            agency=None,
+            password=PASSWORD,
+            by=None,
+            now=clock.now(),
+        )
+        db.session.commit()
+        browser = Browser(app.test_client())
+        assert browser.login("vp@example.org").status_code == 302
+        assert browser.get("/items").status_code == 200
+        db.session.remove()
+        server = sa.create_engine(fresh_database_url)
+        with server.connect() as admin:
+            ended = admin.execute(
+                sa.text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND application_name = 'tracker'"
+                )
+            ).scalar()
+        server.dispose()
+        assert ended >= 1  # the pool's connections are gone, as after a restart
+        assert browser.get("/items").status_code == 200
+        assert browser.get("/plans").status_code == 200
+        db.session.remove()
+        db.engine.dispose()
