@@ -109,3 +109,76 @@ def test_the_reminders_job_killed_at_a_random_point_and_run_again_sends_every_ma
     received = [message["Message-ID"] for _, message in smtp.messages]
     assert len(set(received)) == len(expected_mails)  # every mail arrived; a mail sent twice kept its Message-ID
     assert len(received) - len(set(received)) <= 1  # at most the one mail in flight when the process died
+
+
+IMPORT_SETUP = """
+import sys
+from tests.conftest import make_app
+from tracker.agencies.directory import load_directory, read_directory
+app = make_app(sys.argv[1], sys.argv[2])
+with app.app_context():
+    from flask_migrate import upgrade
+    from tracker.extensions import db
+    upgrade()
+    load_directory(read_directory())
+    db.session.commit()
+"""
+
+
+COUNTS = "SELECT (SELECT count(*) FROM plans), (SELECT count(*) FROM tasks), (SELECT count(*) FROM due_items)"
+
+
+@pytest.fixture(scope="module")
+def appendix(tmp_path_factory) -> tuple[Path, Path, tuple]:
+    """A database with the agency directory, an appendix of 600 tasks (its import takes seconds), and what
+    the database holds once it is imported whole."""
+    from tests.importers.builders import write_xlsx
+
+    folder = tmp_path_factory.mktemp("import-faults")
+    path = folder / "base.db"
+    subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", IMPORT_SETUP, f"sqlite:///{path}", str(folder)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    header = ["STT", "Nội dung công việc", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"]
+    leads = ["Sở Nội vụ", "Sở Tư pháp", "Sở Tài chính", "UBND cấp huyện"]
+    rows = [header] + [
+        [str(i), f"Nhiệm vụ thử nghiệm số {i}", leads[i % 4], "Sở Nội vụ", f"Quý {'I' * (1 + i % 3)}/2027"]
+        for i in range(1, 601)
+    ]
+    sheet = write_xlsx(rows, folder / "phu-luc.xlsx")
+    reference = folder / "reference.db"
+    shutil.copy(path, reference)
+    subprocess.run(  # noqa: S603 - our own interpreter and command
+        [*TRACKER, "import-plan", str(sheet), "--year", "2027"],
+        env={**os.environ, "TRACKER_INSTANCE_PATH": str(folder), "TRACKER_DATABASE_URL": f"sqlite:///{reference}"},
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return path, sheet, _rows(reference, COUNTS)[0]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_an_import_killed_at_a_random_point_leaves_the_whole_plan_or_nothing(appendix, tmp_path, app, seed):
+    """Issue 11, part 2: `tracker import-plan` killed (SIGKILL) while it reads, parses or writes: the database has
+    either the whole plan (every task, assignment and item) or none of it, and the import run again succeeds."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("the import process runs on a SQLite file of its own")
+    base, sheet, whole = appendix
+    assert whole[0] == 1 and whole[1] == 600
+    env = {**os.environ, "TRACKER_INSTANCE_PATH": str(tmp_path)}
+    command = [*TRACKER, "import-plan", str(sheet), "--year", "2027"]
+    path = tmp_path / "killed.db"
+    shutil.copy(base, path)
+    env["TRACKER_DATABASE_URL"] = f"sqlite:///{path}"
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+    time.sleep(random.Random(seed).uniform(0.8, 4.0))  # noqa: S311 - a point in the import, not a secret
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert _rows(path, COUNTS)[0] in ((0, 0, 0), whole)
+    if _rows(path, COUNTS)[0] == (0, 0, 0):
+        subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True)  # noqa: S603
+        assert _rows(path, COUNTS)[0] == whole
