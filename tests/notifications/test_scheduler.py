@@ -229,3 +229,28 @@ def test_a_lease_held_by_a_killed_process_of_this_machine_is_free_at_once(app, d
         assert mine
     with job_lock("leader-digest", clock.now()) as mine:
         assert not mine
+
+
+def test_smtp_down_for_a_run_then_back_delivers_every_mail_once(app, db, clock, smtp):
+    """Issue 11, part 2: the reminders run while the mail server is down; its mails wait in the outbox with their
+    backoff; the scheduler's delivery sends nothing early, and each of them once when the server is back."""
+    from tests.mailbox import free_port
+    from tracker.scheduler.jobs import deliver_job
+
+    _plan(db, clock)
+    up = smtp.port
+    app.config["SMTP_PORT"] = free_port()  # down
+    try:
+        assert run_job(app, "reminders").endswith("3 email")
+        assert deliver_job(app) == {"sent": 0, "failed": 0, "retry": 0}  # waiting for the backoff: not tried again
+    finally:
+        app.config["SMTP_PORT"] = up  # back
+    assert deliver_job(app) == {"sent": 0, "failed": 0, "retry": 0}  # still within the backoff
+    clock.advance(minutes=3)
+    assert deliver_job(app) == {"sent": 3, "failed": 0, "retry": 0}
+    clock.advance(minutes=30)
+    assert deliver_job(app) == {"sent": 0, "failed": 0, "retry": 0}
+    assert run_job(app, "reminders").endswith("0 email")  # the run again: nothing new to say
+    received = sorted(m["To"] for _, m in smtp.messages)
+    assert received == sorted(["snv@example.org", "sxd@example.org", "lanhdao.sxd@example.org"])
+    assert len({m["Message-ID"] for _, m in smtp.messages}) == 3
