@@ -157,3 +157,6 @@ def test_a_value_the_database_refuses_gets_a_message_not_a_500(app):
     with app.test_request_context("/api/v1/items/1/progress", method="POST"):
         problem = app.make_response(app.handle_user_exception(error))
         assert problem.status_code == 422 and problem.mimetype == "application/problem+json"
+    with app.test_request_context("/items/1/assign", method="POST"):  # SQLite's driver on a number past 64 bits
+        page = app.make_response(app.handle_user_exception(OverflowError("Python int too large")))
+        assert page.status_code == 422

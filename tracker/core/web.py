@@ -253,14 +253,15 @@ def register_web(app: Flask) -> None:
             return jsonify({"errors": {"csrf_token": [message]}}), 400
         return render_template("errors/error.html", code=400, message=message), 400
 
+    @app.errorhandler(OverflowError)  # SQLite's driver on a number past 64 bits; a date past year 9999
     @app.errorhandler(DataError)
-    def _data_error(error: DataError):
+    def _data_error(error: Exception):
         # A value the database refuses (too long for its column, out of its type's range) that no form caught: a
         # message and nothing written, never a 500. The forms check lengths first; this is the net under them.
         from tracker.api import is_api_request, problem
 
         db.session.rollback()
-        current_app.logger.warning("value refused by the database: %s", error.orig)
+        current_app.logger.warning("value refused: %s", getattr(error, "orig", error))
         message = "Dữ liệu không hợp lệ: có giá trị quá dài hoặc quá lớn. Không có gì được lưu."
         if is_api_request():
             return problem(422, message)

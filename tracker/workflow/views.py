@@ -18,7 +18,7 @@ from tracker.core import clock
 from tracker.core.pagination import paginate
 from tracker.core.text import sheet_cells
 from tracker.core.versions import VersionedCache
-from tracker.core.web import id_arg
+from tracker.core.web import MAX_ID, id_arg
 from tracker.extensions import db
 from tracker.plans.items import editable_scope, item_scope, items_query, status_counts, task_scope, visible_item
 from tracker.plans.models import (
@@ -582,8 +582,13 @@ def item_assign(item_id: int):
         return _invalid(item, "assign", form)
     assignee = None
     if form.assignee.data:
-        assignee = db.session.scalar(
-            select(User).where(User.id == form.assignee.data, User.agency_id == item.assignment.agency_id)
+        # an id past what the database holds is no one (PostgreSQL and SQLite would refuse it with an error)
+        assignee = (
+            db.session.scalar(
+                select(User).where(User.id == form.assignee.data, User.agency_id == item.assignment.agency_id)
+            )
+            if 0 < form.assignee.data <= MAX_ID
+            else None
         )
         if assignee is None:
             form.assignee.errors = ["Chỉ giao được cho cán bộ của đơn vị."]
