@@ -146,8 +146,9 @@ def test_office_sees_every_agency_and_filters_by_agency(plan, logged_in, agency)
     # each agency name links to that agency's items
     assert f'<td data-label="Đơn vị"><a href="/items?agency={hoian}">UBND thành phố Hội An</a></td>' in page
     assert ">Sở Tư pháp</a></td>" not in page  # it only coordinates
-    page = browser.get(f"/items?agency={agency('UBND_HOIAN').id}").get_data(as_text=True)
+    page = browser.get(f"/items?agency={hoian}").get_data(as_text=True)
     assert len(rows_of(page)) == 1
+    assert f'<option value="{hoian}" selected>UBND thành phố Hội An</option>' in page  # the filter shows its choice
 
 
 def test_plan_tree_counts_per_status_class(plan, logged_in, clock, db):

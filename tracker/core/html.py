@@ -41,7 +41,8 @@ def select_option(built: Markup, value: int | None) -> Markup:
     if value is None:
         return built
     mark = f'<option value="{int(value)}">'
-    return Markup(built.replace(mark, f'<option value="{int(value)}" selected>', 1))  # noqa: S704 - built markup
+    # on the plain string: Markup.replace would escape its arguments and find nothing
+    return Markup(str(built).replace(mark, f'<option value="{int(value)}" selected>', 1))  # noqa: S704 - built
 
 
 def url_pattern(endpoint: str, name: str, **values) -> Callable[[int], str]:
