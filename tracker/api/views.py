@@ -7,7 +7,6 @@ from flask import current_app, jsonify, render_template
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from tracker.accounts.models import AGENCY_ROLES, ALL_ROLES, Role
 from tracker.accounts.security import public
@@ -17,8 +16,8 @@ from tracker.api.schemas import AgencyListSchema, PlanListSchema, PlanSchema, Su
 from tracker.core import clock
 from tracker.core.pagination import paginate
 from tracker.extensions import db
-from tracker.plans.items import items_query, visible_item
-from tracker.plans.models import Assignment, DueItem, Plan, Task
+from tracker.plans.items import items_query, visible_item, visible_task
+from tracker.plans.models import Assignment, DueItem, Plan
 from tracker.plans.queries import plan_counts, visible_plans_query
 from tracker.workflow import files as file_store
 from tracker.workflow.history import task_history
@@ -37,7 +36,7 @@ from tracker.workflow.operations import (
     review_completion,
     update_progress,
 )
-from tracker.workflow.queries import ItemFilter, item_list_conditions, item_order, review_queue_query
+from tracker.workflow.queries import ItemFilter, item_list_conditions, item_order, review_queue_query, task_comments
 from tracker.workflow.schemas import (
     CommentInputSchema,
     CommentListSchema,
@@ -372,12 +371,6 @@ def post_extension_decision(data, request_id: int):
 # --- tasks: comments and history ---------------------------------------------------------------------
 
 
-def _visible_task(task_id: int) -> Task | None:
-    from tracker.plans.items import task_scope
-
-    return db.session.scalar(select(Task).where(Task.id == task_id, task_scope(current_user)))
-
-
 def _comment_json(comment: Comment) -> dict:
     return {
         "id": comment.id,
@@ -395,15 +388,10 @@ def _comment_json(comment: Comment) -> dict:
 @api_roles(*ALL_ROLES)
 def get_comments(task_id: int):
     """Ý kiến của Văn phòng, các đơn vị và ghi nhận phần phối hợp"""
-    task = _visible_task(task_id)
+    task = visible_task(current_user, task_id)
     if task is None:
         return problem(404)
-    comments = db.session.scalars(
-        select(Comment)
-        .options(selectinload(Comment.author), selectinload(Comment.agency))
-        .where(Comment.task_id == task.id)
-        .order_by(Comment.created_at, Comment.id)
-    ).all()
+    comments = task_comments(task.id)
     return {"comments": [_comment_json(c) for c in comments]}
 
 
@@ -414,7 +402,7 @@ def get_comments(task_id: int):
 @api_roles(Role.MONITOR, Role.ADMIN, Role.AGENCY_HEAD, Role.AGENCY_STAFF)
 def post_comment(data, task_id: int):
     """Gửi ý kiến (Văn phòng, cơ quan chủ trì) hoặc ghi nhận phần phối hợp (cơ quan phối hợp)"""
-    task = _visible_task(task_id)
+    task = visible_task(current_user, task_id)
     if task is None:
         return problem(404)
     comment, failed = _commit_or_problem(lambda: add_comment(task, text=data["text"], by=current_user, now=clock.now()))
@@ -427,7 +415,7 @@ def post_comment(data, task_id: int):
 @api_roles(*ALL_ROLES)
 def get_history(task_id: int):
     """Lịch sử thay đổi của nhiệm vụ, mới nhất trước"""
-    task = _visible_task(task_id)
+    task = visible_task(current_user, task_id)
     if task is None:
         return problem(404)
     item_ids = None

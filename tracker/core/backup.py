@@ -51,61 +51,63 @@ def _pg_environment() -> tuple[list[str], dict[str, str]]:
     return options, env
 
 
-def backup_database(path: Path) -> None:
-    dialect = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
-    if dialect == "sqlite":
-        source = sqlite3.connect(_sqlite_path())
-        target = sqlite3.connect(path)
+def _dialect() -> str:
+    return make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
+
+
+def _sqlite_copy(source_path: Path, target_path: Path) -> None:
+    """SQLite's online backup API: a consistent copy, page by page, whatever writes meanwhile."""
+    source = sqlite3.connect(source_path)
+    try:
+        source.execute("PRAGMA schema_version").fetchone()  # a SQLite database, or an error now
+        target = sqlite3.connect(target_path)
         try:
             with target:
                 source.backup(target)
         finally:
             target.close()
-            source.close()
-        return
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{source_path} không phải cơ sở dữ liệu SQLite.") from error
+    finally:
+        source.close()
+
+
+def _pg(tool: str, *arguments: str, failure: str) -> None:
+    """Run pg_dump or pg_restore on the database's URL; ``failure`` and the tool's last words if it fails."""
     options, env = _pg_environment()
-    done = subprocess.run(  # noqa: S603 - pg_dump with our own arguments
-        [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(path), *options],
-        env=env,
-        capture_output=True,
-        text=True,
+    done = subprocess.run(  # noqa: S603 - the PostgreSQL tool with our own arguments
+        [_pg_tool(tool), *arguments, *options], env=env, capture_output=True, text=True
     )
     if done.returncode:
-        raise BackupError(f"pg_dump không sao lưu được: {done.stderr.strip()[-500:]}")
+        raise BackupError(f"{failure}: {done.stderr.strip()[-500:]}")
+
+
+def backup_database(path: Path) -> None:
+    if _dialect() == "sqlite":
+        _sqlite_copy(_sqlite_path(), path)
+    else:
+        _pg("pg_dump", "--format=custom", "--no-owner", "--file", str(path), failure="pg_dump không sao lưu được")
 
 
 def restore_database(path: Path) -> None:
     if not path.is_file():
         raise BackupError(f"Không có tệp {path}.")
-    dialect = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
     from tracker.extensions import db
 
     db.session.remove()
     db.engine.dispose()  # no connection of ours holds the database while it is replaced
-    if dialect == "sqlite":
-        source = sqlite3.connect(path)
-        try:
-            source.execute("PRAGMA schema_version").fetchone()  # a SQLite database, or an error now
-        except sqlite3.DatabaseError as error:
-            source.close()
-            raise BackupError(f"{path} không phải bản sao lưu SQLite.") from error
-        target = sqlite3.connect(_sqlite_path())
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
-        return
-    options, env = _pg_environment()
-    done = subprocess.run(  # noqa: S603 - pg_restore with our own arguments
-        [_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction", *options, str(path)],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        raise BackupError(f"pg_restore không khôi phục được (cơ sở dữ liệu giữ nguyên): {done.stderr.strip()[-500:]}")
+    if _dialect() == "sqlite":
+        _sqlite_copy(path, _sqlite_path())
+    else:
+        _pg(
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            str(path),
+            failure="pg_restore không khôi phục được (cơ sở dữ liệu giữ nguyên)",
+        )
 
 
 @click.command("backup")

@@ -239,8 +239,11 @@ def register_web(app: Flask) -> None:
 
         return {"office_queue": office_queue_counts()}
 
-    def _wants_json() -> bool:
-        return request.accept_mimetypes.best == "application/json"
+    def _page_error(code: int, message: str, field: str = "_"):
+        """An error as the page's caller wants it: JSON for a script, else the error page."""
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify({"errors": {field: [message]}}), code
+        return render_template("errors/error.html", code=code, message=message), code
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError):
@@ -249,9 +252,7 @@ def register_web(app: Flask) -> None:
         if is_api_request():
             return problem(400, "Thiếu mã CSRF.")
         message = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (thiếu mã CSRF). Vui lòng tải lại trang."
-        if _wants_json():
-            return jsonify({"errors": {"csrf_token": [message]}}), 400
-        return render_template("errors/error.html", code=400, message=message), 400
+        return _page_error(400, message, "csrf_token")
 
     @app.errorhandler(OverflowError)  # SQLite's driver on a number past 64 bits; a date past year 9999
     @app.errorhandler(DataError)
@@ -263,11 +264,7 @@ def register_web(app: Flask) -> None:
         db.session.rollback()
         current_app.logger.warning("value refused: %s", getattr(error, "orig", error))
         message = "Dữ liệu không hợp lệ: có giá trị quá dài hoặc quá lớn. Không có gì được lưu."
-        if is_api_request():
-            return problem(422, message)
-        if _wants_json():
-            return jsonify({"errors": {"_": [message]}}), 422
-        return render_template("errors/error.html", code=422, message=message), 422
+        return problem(422, message) if is_api_request() else _page_error(422, message)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
@@ -283,10 +280,7 @@ def register_web(app: Flask) -> None:
             405: "Phương thức không được hỗ trợ.",
             413: "Tệp tải lên vượt quá dung lượng cho phép.",
         }
-        message = messages.get(error.code or 500, "Đã xảy ra lỗi.")
-        if _wants_json():
-            return jsonify({"errors": {"_": [message]}}), error.code
-        return render_template("errors/error.html", code=error.code, message=message), error.code
+        return _page_error(error.code or 500, messages.get(error.code or 500, "Đã xảy ra lỗi."))
 
 
 #: The pages that belong under a menu entry (its own page aside), for aria-current

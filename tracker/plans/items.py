@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, select, true
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from tracker.accounts.models import AGENCY_ROLES, User
 from tracker.agencies.models import Agency
@@ -96,6 +96,11 @@ def status_counts_by(key: ColumnElement, conditions: list[ColumnElement[bool]], 
 
 def lead_only() -> ColumnElement[bool]:
     return Assignment.role == AssignmentRole.LEAD.value
+
+
+def visible_task(user: User, task_id: int) -> Task | None:
+    """The task (its plan loaded) if ``user`` may read it (another agency's id finds nothing)."""
+    return db.session.scalar(select(Task).options(selectinload(Task.plan)).where(Task.id == task_id, task_scope(user)))
 
 
 def visible_item(user: User, item_id: int) -> DueItem | None:

@@ -9,6 +9,7 @@ from flask import current_app
 from jinja2.filters import do_truncate
 from markupsafe import Markup
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy.orm import selectinload
 
 from tracker.accounts.models import AGENCY_ROLES, User
 from tracker.agencies.models import Agency
@@ -261,3 +262,15 @@ def office_queue_counts() -> dict[str, int]:
         }
 
     return OFFICE_QUEUE.get("office", count)
+
+
+def task_comments(task_id: int) -> list:
+    """A task's comments, oldest first, with their authors and agencies (the page and the API alike)."""
+    from tracker.workflow.models import Comment
+
+    return db.session.scalars(
+        select(Comment)
+        .options(selectinload(Comment.author), selectinload(Comment.agency))
+        .where(Comment.task_id == task_id)
+        .order_by(Comment.created_at, Comment.id)
+    ).all()

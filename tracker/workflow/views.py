@@ -20,7 +20,7 @@ from tracker.core.text import sheet_cells
 from tracker.core.versions import VersionedCache
 from tracker.core.web import MAX_ID, id_arg
 from tracker.extensions import db
-from tracker.plans.items import editable_scope, item_scope, items_query, status_counts, task_scope, visible_item
+from tracker.plans.items import editable_scope, item_scope, items_query, status_counts, visible_item, visible_task
 from tracker.plans.models import (
     ITEM_STATE_LABELS,
     Assignment,
@@ -42,7 +42,7 @@ from tracker.workflow.forms import (
     ReviewForm,
 )
 from tracker.workflow.history import task_history
-from tracker.workflow.models import Comment, EvidenceDocument, ExtensionRequest, ItemFile
+from tracker.workflow.models import EvidenceDocument, ExtensionRequest, ItemFile
 from tracker.workflow.operations import (
     CompletionData,
     LateReasonData,
@@ -68,6 +68,7 @@ from tracker.workflow.queries import (
     item_list_conditions,
     item_order,
     recent_user_notices,
+    task_comments,
     visible_file,
 )
 
@@ -615,9 +616,7 @@ def file(file_id: int):
 
 
 def _visible_task(task_id: int) -> Task:
-    task = db.session.scalar(
-        select(Task).options(selectinload(Task.plan)).where(Task.id == task_id, task_scope(current_user))
-    )
+    task = visible_task(current_user, task_id)
     if task is None:
         abort(404)
     return task
@@ -653,12 +652,7 @@ def _render_task(task: Task, *, comment_form: CommentForm | None = None, code: i
     assignments = db.session.scalars(
         select(Assignment).options(selectinload(Assignment.agency)).where(Assignment.task_id == task.id)
     ).all()
-    comments = db.session.scalars(
-        select(Comment)
-        .options(selectinload(Comment.author), selectinload(Comment.agency))
-        .where(Comment.task_id == task.id)
-        .order_by(Comment.created_at, Comment.id)
-    ).all()
+    comments = task_comments(task.id)
     kind = comment_kind_for(task, current_user)
     return (
         render_template(
