@@ -46,4 +46,14 @@ def import_plan_command(path: str, year: int | None, dry_run: bool, as_json: boo
             click.echo(f"Thông tin văn bản: {note}")
 
 
-COMMANDS = [import_plan_command]
+@click.command("parse-import", hidden=True)
+@click.argument("draft_id", type=int)
+@with_appcontext
+def parse_import_command(draft_id: int) -> None:
+    """Read an uploaded appendix's draft (started by the upload page for a large file)."""
+    from tracker.importers.drafts import parse_draft
+
+    parse_draft(draft_id)
+
+
+COMMANDS = [import_plan_command, parse_import_command]

@@ -7,6 +7,7 @@ saves. Nothing here touches the database; the agency index is passed in.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,6 +20,8 @@ from tracker.importers.readers import Document, ReadError, strip_html
 
 INDICATOR_KEYS = ("number", "content", "unit", "target_text", "target_value", "lead", "coordinators")
 FIELDS = ("number", "content", "deliverable", "lead", "coordinators", "deadline")
+#: Rows between two reports of an import's progress
+PROGRESS_EVERY = 250
 ROMAN = re.compile(r"^(?=[ivxl]+$)(x{0,3})(ix|iv|v?i{0,3})$", re.IGNORECASE)
 
 
@@ -196,9 +199,15 @@ def _split_leading_number(text: str) -> tuple[str, str]:
 
 
 def build_plan(
-    document: Document, index: AliasIndex, *, year: int | None = None, period: tuple[date, date] | None = None
+    document: Document,
+    index: AliasIndex,
+    *,
+    year: int | None = None,
+    period: tuple[date, date] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ParsedPlan:
-    """Read every table of the document that has an appendix header; the first such table holds the tasks."""
+    """Read every table of the document that has an appendix header; the first such table holds the tasks.
+    ``progress(rows read, rows in all)`` is told every few hundred rows (a large upload's page shows it)."""
     tables = list(document.tables)
     indicators: list[dict[str, Any]] = []
     if document.text_lines:
@@ -216,6 +225,8 @@ def build_plan(
     if period is None and plan.plan.get("period_start") and plan.plan.get("period_end"):
         period = (plan.plan["period_start"], plan.plan["period_end"])
     found = False
+    total = sum(len(table) for table, header in zip(tables, headers, strict=True) if header) or 1
+    done = 0
     for table, header in zip(tables, headers, strict=True):
         if header is None:
             continue
@@ -224,7 +235,11 @@ def build_plan(
             raise ImportError_("Bảng không có cột cơ quan chủ trì (cần cột như “Cơ quan chủ trì”).")
         found = True
         first_task = len(plan.tasks)
-        _read_rows(plan, table, start, columns, height, index, year, period)
+        on_row = (lambda row, before=done: progress(before + row, total)) if progress else None
+        _read_rows(plan, table, start, columns, height, index, year, period, on_row)
+        done += len(table)
+        if progress is not None:
+            progress(done, total)
         if "coordinators" not in columns and _names_who_carries_out(table[start : start + height], columns["lead"]):
             for task in plan.tasks[first_task:]:
                 _first_named_leads(task, index)
@@ -356,12 +371,14 @@ def _cell(row: list[str], columns: dict[str, int], name: str) -> str:
     return (row[i] if i is not None and i < len(row) else "") or ""
 
 
-def _read_rows(plan: ParsedPlan, table, start, columns, height, index, year, period) -> None:
+def _read_rows(plan: ParsedPlan, table, start, columns, height, index, year, period, on_row=None) -> None:
     header_key = [normalize_name(c) for c in table[start]]
     headings: list[ParsedSection] = list(plan.sections)
     last_task: ParsedTask | None = plan.tasks[-1] if plan.tasks else None
     used_columns = set(columns.values())
     for offset, row in enumerate(table[start + height :], start=start + height + 1):
+        if on_row is not None and offset % PROGRESS_EVERY == 0:
+            on_row(offset)
         if not any((c or "").strip() for c in row):
             continue
         if [normalize_name(c) for c in row] == header_key or _is_repeated_header(row):

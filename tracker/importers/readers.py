@@ -104,27 +104,30 @@ def read_path(path: str | Path) -> Document:
     return read_bytes(data, path.name)
 
 
-def read_bytes(data: bytes, filename: str) -> Document:
+#: The kinds of file an appendix may come in
+SUFFIXES = (".docx", ".xlsx", ".pdf", ".csv", ".txt", ".tsv")
+
+
+def check_upload(data: bytes, filename: str) -> None:
+    """What can be told of a file without reading it (kind, size, an archive's declared sizes): ReadError if wrong.
+    Cheap enough for the request that receives a large upload."""
     suffix = Path(filename).suffix.lower()
     if not data:
         raise ReadError("Tệp rỗng.")
     if len(data) > MAX_BYTES:
         raise ReadError(f"Tệp quá lớn (tối đa {MAX_BYTES // 1024 // 1024} MB).")
-    readers = {
-        ".docx": read_docx,
-        ".xlsx": read_xlsx,
-        ".pdf": read_pdf,
-        ".csv": read_csv,
-        ".txt": read_text,
-        ".tsv": read_text,
-    }
-    if suffix not in readers:
+    if suffix not in SUFFIXES:
         raise ReadError(
             f"Không hỗ trợ tệp {suffix or 'không có phần mở rộng'}: hãy dùng .docx, .xlsx, .pdf, .csv hoặc .txt."
         )
     if suffix in (".docx", ".xlsx"):
         _check_archive(data, suffix)
-    document = readers[suffix](data)
+
+
+def read_bytes(data: bytes, filename: str) -> Document:
+    check_upload(data, filename)
+    readers = {".docx": read_docx, ".xlsx": read_xlsx, ".pdf": read_pdf, ".csv": read_csv}
+    document = readers.get(Path(filename).suffix.lower(), read_text)(data)
     for table in document.tables:
         _check_size(len(table), max((len(row) for row in table), default=0))
     document.source = filename

@@ -14,11 +14,12 @@ from tracker.agencies.resolver import AliasIndex
 from tracker.core import clock
 from tracker.core.models import record_audit
 from tracker.extensions import db
+from tracker.importers.drafts import check_parse, create_draft, start_parse, stop_parse
 from tracker.importers.forms import PlanDetailsForm, TaskEditForm, UploadForm
 from tracker.importers.models import ImportDraft
 from tracker.importers.operations import save_parsed_plan
-from tracker.importers.pipeline import build_plan, from_draft, to_draft
-from tracker.importers.readers import ReadError, read_bytes
+from tracker.importers.pipeline import from_draft
+from tracker.importers.readers import ReadError
 from tracker.importers.reimport import apply_reimport, diff_plan
 from tracker.plans.models import SCHEDULE_KIND_LABELS, Plan
 
@@ -38,8 +39,8 @@ FLAG_LABELS = {
 }
 
 
-def _open_draft(draft_id: int) -> ImportDraft:
-    draft = db.session.scalar(select(ImportDraft).where(ImportDraft.id == draft_id, ImportDraft.status == "open"))
+def _open_draft(draft_id: int, statuses: tuple[str, ...] = ("open",)) -> ImportDraft:
+    draft = db.session.scalar(select(ImportDraft).where(ImportDraft.id == draft_id, ImportDraft.status.in_(statuses)))
     if draft is None:
         abort(404)
     return draft
@@ -70,33 +71,26 @@ def index():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            parsed = build_plan(
-                read_bytes(upload.read(), upload.filename or ""), AliasIndex.from_database(), year=form.year.data
+            draft = create_draft(
+                upload.read(),
+                upload.filename or "",
+                year=form.year.data,
+                replace_plan_id=form.plan_id.data or None,
+                by=current_user,
+                now=clock.now(),
             )
         except ReadError as exc:
+            db.session.rollback()
             error = str(exc)
         else:
-            payload = to_draft(parsed)
-            payload["replace_plan_id"] = form.plan_id.data or None
-            target = db.session.get(Plan, form.plan_id.data) if form.plan_id.data else None
-            year = (
-                form.year.data
-                or parsed.plan.get("year")
-                or (target.period_start.year if target and target.period_start else None)
-            )
-            draft = ImportDraft(
-                created_by_id=current_user.id,
-                created_at=clock.now(),
-                filename=upload.filename or "",
-                year=year,
-                payload=payload,
-                status="open",
-            )
-            db.session.add(draft)
             db.session.commit()
+            if draft.status == "parsing":
+                start_parse(draft.id)
             return redirect(url_for("imports.preview", draft_id=draft.id))
     drafts = db.session.scalars(
-        select(ImportDraft).where(ImportDraft.status == "open").order_by(ImportDraft.created_at.desc())
+        select(ImportDraft)
+        .where(ImportDraft.status.in_(("parsing", "failed", "open")))
+        .order_by(ImportDraft.created_at.desc())
     ).all()
     status = 400 if request.method == "POST" else 200
     return render_template("imports/index.html", form=form, error=error, drafts=drafts), status
@@ -105,7 +99,10 @@ def index():
 @bp.get("/<int:draft_id>")
 @roles_required(*OFFICE)
 def preview(draft_id: int):
-    draft = _open_draft(draft_id)
+    draft = _open_draft(draft_id, ("parsing", "failed", "open"))
+    check_parse(draft, clock.now())
+    if draft.status != "open":  # still being read (the page reloads itself) or failed
+        return render_template("imports/parsing.html", draft=draft, form=EmptyForm())
     parsed = _parsed(draft)
     target = _target_plan(draft)
     known = (
@@ -231,10 +228,11 @@ def commit(draft_id: int):
 @bp.post("/<int:draft_id>/discard")
 @roles_required(*OFFICE)
 def discard(draft_id: int):
-    draft = _open_draft(draft_id)
+    draft = _open_draft(draft_id, ("parsing", "failed", "open"))
     if not EmptyForm().validate_on_submit():
         abort(400)
-    draft.status = "discarded"
+    stop_parse(draft)
+    draft.status, draft.source = "discarded", None
     db.session.commit()
     flash("Đã hủy bản nhập.", "info")
     return redirect(url_for("imports.index"))

@@ -7,9 +7,7 @@ what was), so a run missed while the server was down is done on start, and a sec
 from __future__ import annotations
 
 import logging
-import os
 import secrets
-import socket
 import zlib
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -22,6 +20,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 
 from tracker.core import clock
+from tracker.core.processes import holder_name, process_gone
 from tracker.extensions import db
 from tracker.notifications.ledger import dialect_insert
 from tracker.notifications.mail import drain_outbox
@@ -29,23 +28,8 @@ from tracker.scheduler.models import JobLock, JobSchedule
 from tracker.scheduler.registry import JOBS, Outcome
 
 log = logging.getLogger(__name__)
-HOLDER = f"{socket.gethostname()}:{os.getpid()}"
+HOLDER = holder_name()
 LEASE = timedelta(minutes=30)
-
-
-def _dead(holder: str) -> bool:
-    """Whether a lease's holder ("host:pid:run") was a process of this machine that no longer runs (killed)."""
-    host, _, rest = holder.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
-        return False  # another machine's: its lease runs out by itself
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False  # alive, another user's
-    return False
 
 
 def _sqlite_busy(error: OperationalError) -> bool:
@@ -69,7 +53,7 @@ def job_lock(job: str, now: datetime):
         )
         free = (JobLock.holder == "") | (JobLock.expires_at < now)  # released or expired
         holder = db.session.scalar(select(JobLock.holder).where(JobLock.job == job))
-        if holder and _dead(holder):  # its process was killed on this machine: its lease is no one's
+        if holder and process_gone(holder):  # its process was killed on this machine: its lease is no one's
             free = free | (JobLock.holder == holder)
         taken = db.session.execute(
             update(JobLock).where(JobLock.job == job, free).values(holder=token, expires_at=now + LEASE)
