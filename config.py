@@ -113,8 +113,9 @@ class Config:
     IMPORT_MAX_ROWS = _env_int("TRACKER_IMPORT_MAX_ROWS", 20_000)
     IMPORT_MAX_CELLS = _env_int("TRACKER_IMPORT_MAX_CELLS", 400_000)
     #: An upload larger than this is read by a process of its own while its page shows the progress (the largest
-    #: seed appendix is 80 KB); that process may use this much memory and CPU time
-    IMPORT_BACKGROUND_BYTES = _env_int("TRACKER_IMPORT_BACKGROUND_KB", 512) * 1024
+    #: seed appendix is 80 KB as text; a 5,000-row sheet is about 120 KB); that process may use this much memory
+    #: and CPU time
+    IMPORT_BACKGROUND_BYTES = _env_int("TRACKER_IMPORT_BACKGROUND_KB", 128) * 1024
     IMPORT_PARSE_MEMORY_MB = _env_int("TRACKER_IMPORT_PARSE_MEMORY_MB", 2048)
     IMPORT_PARSE_SECONDS = _env_int("TRACKER_IMPORT_PARSE_SECONDS", 300)
     #: Personal access tokens for the API last this many days unless the user says otherwise
