@@ -112,6 +112,7 @@ class Config:
     IMPORT_MAX_UNCOMPRESSED_MB = _env_int("TRACKER_IMPORT_MAX_UNCOMPRESSED_MB", 100)
     IMPORT_MAX_ROWS = _env_int("TRACKER_IMPORT_MAX_ROWS", 20_000)
     IMPORT_MAX_CELLS = _env_int("TRACKER_IMPORT_MAX_CELLS", 400_000)
+    IMPORT_MAX_PDF_PAGES = _env_int("TRACKER_IMPORT_MAX_PDF_PAGES", 300)
     #: An upload larger than this is read by a process of its own while its page shows the progress (the largest
     #: seed appendix is 80 KB as text; a 5,000-row sheet is about 120 KB); that process may use this much memory
     #: and CPU time

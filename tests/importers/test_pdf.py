@@ -94,3 +94,62 @@ def test_unusable_text_layers_are_named():
     # "Kế hoạch kiểm soát TTHC năm 2024" set in a TCVN3 font, as its text comes out of the PDF
     assert "TCVN3" in pdf_text_problem("KÕ ho¹ch kiÓm so¸t TTHC n¨m 2024 cña UBND tØnh Qu¶ng Nam")
     assert pdf_text_problem("Kế hoạch kiểm soát TTHC năm 2024 của UBND tỉnh Quảng Nam") is None
+
+
+def _pdf(*objects: bytes, trailer: bytes = b"") -> bytes:
+    """A hand-written PDF: a catalog, its page tree, then ``objects`` numbered from 3."""
+    body = b"%PDF-1.4\n"
+    parts = [b"<< /Type /Catalog /Pages 2 0 R >>", *objects]
+    for number, part in enumerate(parts, start=1):
+        body += b"%d 0 obj " % number + part + b" endobj\n"
+    return body + b"trailer << /Root 1 0 R " + trailer + b">>\n%%EOF\n"
+
+
+def _one_page(page: bytes, *more: bytes, trailer: bytes = b"") -> bytes:
+    return _pdf(b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, *more, trailer=trailer)
+
+
+TEXT = b"<< /Length 44 >> stream\nBT /F1 12 Tf 72 712 Td (Hello) Tj ET\nendstream"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _one_page(b"<< /Type /Page /Parent 2 0 R /MediaBox 5 >>"),
+        _one_page(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 (a) (b)] >>"),
+        _one_page(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            TEXT,
+            b"<< /Type /Font /Subtype /Type0 /DescendantFonts 7 >>",
+        ),
+        _one_page(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Rotate (x) >>"),
+        _pdf(b"<< /Type /Pages /Kids [2 0 R] /Count 1 >>"),  # a page tree that holds itself
+        b"STT,Noi dung\n1,Ra soat\n",  # a CSV named .pdf
+    ],
+    ids=["media-box-number", "media-box-text", "broken-font", "rotate-text", "page-tree-loop", "csv"],
+)
+def test_a_malformed_pdf_is_refused_with_a_message(data):
+    with pytest.raises(ReadError, match="PDF"):
+        read_bytes(data, "phu-luc.pdf")
+
+
+def test_a_pdf_of_thousands_of_pages_is_refused_before_its_pages_are_read():
+    pages = 2000
+    kids = b" ".join(b"%d 0 R" % (n + 3) for n in range(pages))
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"
+    data = _pdf(b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages, *[page] * pages)
+    with pytest.raises(ReadError, match="Tệp PDF có 2.000 trang, quá 300 trang của một phụ lục."):
+        read_bytes(data, "dai.pdf")
+
+
+def test_a_pdf_with_a_password_is_named():
+    encrypt = b"<< /Filter /Standard /V 1 /R 2 /O <" + b"00" * 32 + b"> /U <" + b"11" * 32 + b"> /P -4 >>"
+    document_id = b"<0123456789abcdef0123456789abcdef>"
+    data = _one_page(
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        encrypt,
+        trailer=b"/Encrypt 4 0 R /ID [" + document_id + b" " + document_id + b"] ",
+    )
+    with pytest.raises(ReadError, match="được đặt mật khẩu"):
+        read_bytes(data, "mat-khau.pdf")

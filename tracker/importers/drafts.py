@@ -85,6 +85,7 @@ def start_parse(draft_id: int) -> None:
         "TRACKER_IMPORT_MAX_UNCOMPRESSED_MB": str(config["IMPORT_MAX_UNCOMPRESSED_MB"]),
         "TRACKER_IMPORT_MAX_ROWS": str(config["IMPORT_MAX_ROWS"]),
         "TRACKER_IMPORT_MAX_CELLS": str(config["IMPORT_MAX_CELLS"]),
+        "TRACKER_IMPORT_MAX_PDF_PAGES": str(config["IMPORT_MAX_PDF_PAGES"]),
         "TRACKER_IMPORT_PARSE_MEMORY_MB": str(config["IMPORT_PARSE_MEMORY_MB"]),
         "TRACKER_IMPORT_PARSE_SECONDS": str(config["IMPORT_PARSE_SECONDS"]),
     }

@@ -20,8 +20,14 @@ from tracker.core.text import clean_text
 #: Largest file the importer reads
 MAX_BYTES = 20 * 1024 * 1024
 #: Limits checked before and while reading (settings IMPORT_MAX_*): the largest real appendix (004, about 200 rows,
-#: under 1 MB unpacked) ×10 and more, so that a zip bomb or a 200,000-row sheet is refused, not parsed
-LIMITS = {"IMPORT_MAX_UNCOMPRESSED_MB": 100, "IMPORT_MAX_ROWS": 20_000, "IMPORT_MAX_CELLS": 400_000}
+#: under 1 MB unpacked) ×10 and more, so that a zip bomb, a 200,000-row sheet or a PDF of thousands of pages is
+#: refused, not parsed
+LIMITS = {
+    "IMPORT_MAX_UNCOMPRESSED_MB": 100,
+    "IMPORT_MAX_ROWS": 20_000,
+    "IMPORT_MAX_CELLS": 400_000,
+    "IMPORT_MAX_PDF_PAGES": 300,
+}
 
 
 def limit(name: str) -> int:
@@ -293,21 +299,35 @@ def read_pdf(data: bytes) -> Document:
     """A PDF with a text layer: its ruled tables (pages joined), else its text as lines to cut."""
     try:
         import pdfplumber
-        from pdfminer.pdfparser import PDFSyntaxError
+        from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     except ImportError as error:  # pragma: no cover
         raise ReadError("Thiếu thư viện pdfplumber.") from error
+    broken = "Tệp PDF bị hỏng hoặc không đọc được."
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except (PDFSyntaxError, ValueError, TypeError) as error:
-        raise ReadError("Tệp PDF bị hỏng hoặc không đọc được.") from error
+        pages = pdf.pages
     except Exception as error:  # noqa: BLE001 - pdfminer raises many kinds on a broken file
-        raise ReadError("Tệp PDF bị hỏng hoặc không đọc được.") from error
+        cause = error.args[0] if error.args else error  # pdfplumber wraps pdfminer's error
+        if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
+            raise ReadError(
+                "Tệp PDF được đặt mật khẩu: hãy gỡ mật khẩu (hoặc dùng bản Word) rồi tải lên lại."
+            ) from error
+        raise ReadError(broken) from error
+    most = limit("IMPORT_MAX_PDF_PAGES")
+    if len(pages) > most:
+        pdf.close()
+        count = f"{len(pages):,}".replace(",", ".")
+        raise ReadError(f"Tệp PDF có {count} trang, quá {most} trang của một phụ lục.")
     with pdf:
         texts: list[str] = []
         tables: list[list[list[str]]] = []
-        for page in pdf.pages:
-            texts.append(unicodedata.normalize("NFC", page.extract_text() or ""))
-            for table in page.extract_tables():
+        for number, page in enumerate(pages, start=1):
+            try:
+                texts.append(unicodedata.normalize("NFC", page.extract_text() or ""))
+                found = page.extract_tables()
+            except Exception as error:  # noqa: BLE001 - a page pdfminer cannot lay out
+                raise ReadError(f"Tệp PDF bị hỏng ở trang {number}.") from error
+            for table in found:
                 rows = [[_unwrap(_nfc(cell)) for cell in row] for row in table if row]
                 if not rows:
                     continue
