@@ -9,6 +9,7 @@ import zipfile
 
 import pytest
 
+from tests.importers.test_background_parse import wait_for
 from tests.importers.test_import_views import count, upload
 from tracker.importers.models import ImportDraft
 from tracker.importers.readers import ReadError, read_bytes
@@ -49,15 +50,21 @@ def test_a_broken_spreadsheet_is_refused_with_a_message(name):
         read_bytes(BROKEN_XLSX[name], "phu-luc.xlsx")
 
 
-def test_a_csv_field_past_the_csv_modules_limit_is_refused_on_upload(logged_in, db):
+def test_a_csv_field_past_the_csv_modules_limit_is_refused_on_upload(logged_in, db, app, monkeypatch):
     browser, _ = logged_in("monitor")
     data = ('STT,Nội dung công việc,Cơ quan chủ trì\n1,"' + "a" * 140_000 + '",Sở Nội vụ\n').encode()
+    monkeypatch.setitem(app.config, "IMPORT_BACKGROUND_BYTES", len(data))  # read in the request
     response = upload(browser, data, "phu-luc.csv")
     assert response.status_code == 400
     assert "Tệp CSV sai định dạng ở dòng 2" in response.get_data(as_text=True)
     response = upload(browser, BROKEN_XLSX["a workbook that is not XML"], "phu-luc.xlsx")
     assert response.status_code == 400
     assert count(db, ImportDraft) == 0
+    # read apart, as a file of its size is by default: the draft fails with the same message
+    monkeypatch.setitem(app.config, "IMPORT_BACKGROUND_BYTES", 0)
+    draft_url = upload(browser, data, "phu-luc.csv").location
+    page = wait_for(browser, db, draft_url, "failed")
+    assert "Tệp CSV sai định dạng ở dòng 2" in page
 
 
 HUGE = str(2**64)
