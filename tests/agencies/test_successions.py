@@ -1,0 +1,279 @@
+"""Successions carry open work across a reorganisation (issue 12): a merger, a rename and a split with a choice per
+task, each on items in every state; two merged leads become one; the revert; the users who follow their unit."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import dated, make_plan
+from tracker.agencies.models import Agency, ItemMove, Succession
+from tracker.agencies.operations import AgencyError, save_agency
+from tracker.agencies.successions import SuccessionSpec, apply_succession, revert_succession
+from tracker.core.models import AuditEvent
+from tracker.plans.models import Assignment, DueItem, Task
+from tracker.plans.operations import TaskSpec
+from tracker.workflow.operations import CompletionData, report_completion, review_completion, update_progress
+
+ON = date(2024, 4, 1)
+PENDING = {"kind": "relative", "due_dates": [], "relative": {"days": 10, "event": "khi có hướng dẫn"}}
+CONTINUOUS = {"kind": "continuous", "due_dates": []}
+
+
+def every_state(db, clock, make_user, code: str, *, extra: list[TaskSpec] = ()) -> dict[str, DueItem]:
+    """A plan whose tasks led by ``code`` hold an item in every state; the items by state."""
+    tasks = [
+        TaskSpec(content="Đang làm, còn hạn", number="1", lead_codes=[code], schedule=dated(date(2024, 6, 30))),
+        TaskSpec(content="Quá hạn", number="2", lead_codes=[code], schedule=dated(date(2024, 2, 20))),
+        TaskSpec(content="Chờ xác nhận", number="3", lead_codes=[code], schedule=dated(date(2024, 6, 30))),
+        TaskSpec(content="Bị trả lại", number="4", lead_codes=[code], schedule=dated(date(2024, 6, 30))),
+        TaskSpec(content="Đã hoàn thành", number="5", lead_codes=[code], schedule=dated(date(2024, 6, 30))),
+        TaskSpec(content="Chờ ngày bắt đầu", number="6", lead_codes=[code], schedule=PENDING),
+        TaskSpec(content="Thường xuyên", number="7", lead_codes=[code], schedule=CONTINUOUS),
+        TaskSpec(
+            content="Hằng quý", number="8", lead_codes=[code], schedule=dated(date(2024, 1, 31), date(2024, 6, 30))
+        ),
+        *extra,
+    ]
+    plan = make_plan(db, clock, tasks)
+    clerk = make_user("agency_staff", code)
+    office = make_user("monitor")
+    now = clock.now()
+    items = {
+        (i.assignment.task.number, i.original_due_date): i
+        for i in db.session.scalars(select(DueItem).join(Assignment).join(Task).where(Task.plan_id == plan.id))
+        if i.assignment.agency.code == code
+    }
+    by_state = {
+        "open": items[("1", date(2024, 6, 30))],
+        "overdue": items[("2", date(2024, 2, 20))],
+        "reported": items[("3", date(2024, 6, 30))],
+        "returned": items[("4", date(2024, 6, 30))],
+        "accepted": items[("5", date(2024, 6, 30))],
+        "pending": items[("6", None)],
+        "continuous": items[("7", None)],
+        "quarter_done": items[("8", date(2024, 1, 31))],
+        "quarter_open": items[("8", date(2024, 6, 30))],
+    }
+    update_progress(by_state["open"], progress=40, note="Đã dự thảo", by=clerk, now=now)
+    for name in ("reported", "returned", "accepted", "quarter_done"):
+        report_completion(by_state[name], CompletionData(completed_on=date(2024, 1, 20), result="Đã ban hành văn bản"), by=clerk, now=now)
+    review_completion(by_state["returned"], decision="return", comment="Bổ sung", by=office, now=now)
+    for name in ("accepted", "quarter_done"):
+        review_completion(by_state[name], decision="accept", comment="", by=office, now=now)
+    db.session.commit()
+    return by_state
+
+
+def where_items_are(db) -> dict[int, tuple]:
+    """Each item: (its unit's code, its role, state, progress, due date)."""
+    db.session.expire_all()
+    rows = db.session.execute(
+        select(DueItem.id, Agency.code, Assignment.role, DueItem.state, DueItem.progress, DueItem.due_date)
+        .join(Assignment, DueItem.assignment_id == Assignment.id)
+        .join(Agency, Assignment.agency_id == Agency.id)
+    )
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def spec(agency, kind, sources, targets, **more) -> SuccessionSpec:
+    return SuccessionSpec(kind, ON, [agency(c) for c in sources], [agency(c) for c in targets], **more)
+
+
+def test_a_merger_moves_open_work_and_keeps_completed_work_with_the_unit_that_did_it(db, clock, agency, make_user):
+    items = every_state(db, clock, make_user, "SKHDT")
+    admin = make_user("admin")
+    before = where_items_are(db)
+    result = apply_succession(spec(agency, "merger", ["SKHDT"], ["STC"]), by=admin, now=clock.now())
+    db.session.commit()
+    after = where_items_are(db)
+    for name, item in items.items():
+        code, role, state, progress, due = after[item.id]
+        assert (role, state, progress, due) == before[item.id][1:], name  # the work as it was
+        assert code == ("SKHDT" if name in ("accepted", "quarter_done") else "STC"), name
+    assert (result.moved, result.kept, result.merged) == (7, 2, 0)
+    # the unit ends the day before; its successor is named; every move is in the history
+    old = agency("SKHDT")
+    assert (old.active_to, old.successor_id) == (ON - timedelta(days=1), agency("STC").id)
+    moved = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "item_moved")).all()
+    assert sorted(e.object_id for e in moved) == sorted(
+        items[n].id for n in items if n not in ("accepted", "quarter_done")
+    )
+    assert {(e.before["agency"], e.after["agency"]) for e in moved} == {("Sở Kế hoạch và Đầu tư", "Sở Tài chính")}
+    # the quarterly task: its done quarter stays with the old unit, the open one goes to a new part of the successor
+    quarter = items["quarter_open"].assignment
+    assert quarter.agency.code == "STC" and items["quarter_done"].assignment.agency.code == "SKHDT"
+
+
+def test_two_merged_leads_become_one_part_with_one_item_per_due_date(db, clock, agency, make_user):
+    both = TaskSpec(content="Hai sở cùng chủ trì", number="9", lead_codes=["STNMT", "SNNPTNT"], schedule=dated(ON))
+    lead_and_coordinator = TaskSpec(
+        content="Chủ trì và phối hợp",
+        number="10",
+        lead_codes=["STNMT"],
+        coordinator_codes=["SNNPTNT"],
+        schedule=dated(date(2024, 5, 31)),
+    )
+    make_plan(db, clock, [both, lead_and_coordinator])
+    admin = make_user("admin")
+    clerk = make_user("agency_staff", "SNNPTNT")
+    nn_item = db.session.scalar(
+        select(DueItem).join(Assignment).join(Agency).where(Agency.code == "SNNPTNT", Assignment.role == "lead")
+    )
+    update_progress(nn_item, progress=70, note="Gần xong", by=clerk, now=clock.now())
+    db.session.commit()
+    new = save_agency(
+        None,
+        code="SNNMT",
+        name="Sở Nông nghiệp và Môi trường",
+        short_name="Sở NN&MT",
+        kind="department",
+        parent_id=None,
+        notice_emails=[],
+        head_email="",
+        active_from=ON,
+        active_to=None,
+        successor_id=None,
+        aliases=[],
+        by=admin,
+        now=clock.now(),
+    )
+    db.session.commit()
+    result = apply_succession(spec(agency, "merger", ["STNMT", "SNNPTNT"], ["SNNMT"]), by=admin, now=clock.now())
+    db.session.commit()
+    db.session.expire_all()
+    for task in db.session.scalars(select(Task)):
+        parts = task.assignments
+        assert [(p.agency.code, p.role) for p in parts] == [("SNNMT", "lead")], task.number
+        assert len(parts[0].items) == 1, task.number  # counted once
+    # the more advanced of the two merged items stays
+    survivor = db.session.scalar(select(DueItem).join(Assignment).join(Task).where(Task.number == "9"))
+    assert (survivor.id, survivor.progress, survivor.progress_note) == (nn_item.id, 70, "Gần xong")
+    assert result.merged == 2 and new.id == survivor.assignment.agency_id
+
+
+def test_a_rename_passes_the_whole_part_and_the_revert_puts_everything_back(db, clock, agency, make_user):
+    items = every_state(db, clock, make_user, "BDT")
+    admin = make_user("admin")
+    users_before = {u.id: (u.agency_id, u.session_version) for u in _users_of(db, agency("BDT").id)}
+    save_agency(
+        None,
+        code="SDTTG",
+        name="Sở Dân tộc và Tôn giáo",
+        short_name="",
+        kind="department",
+        parent_id=None,
+        notice_emails=[],
+        head_email="",
+        active_from=ON,
+        active_to=None,
+        successor_id=None,
+        aliases=[],
+        by=admin,
+        now=clock.now(),
+    )
+    db.session.commit()
+    before = where_items_are(db)
+    parts_before = {i.id: i.assignment_id for i in db.session.scalars(select(DueItem))}
+    result = apply_succession(spec(agency, "rename", ["BDT"], ["SDTTG"]), by=admin, now=clock.now())
+    db.session.commit()
+    # a task whose every item was open keeps its assignment, now the new unit's
+    assert items["open"].assignment_id == parts_before[items["open"].id]
+    assert where_items_are(db)[items["open"].id][0] == "SDTTG"
+    moved_users = _users_of(db, agency("SDTTG").id)
+    assert {u.id for u in moved_users} == set(users_before)
+    assert all(u.session_version == users_before[u.id][1] + 1 for u in moved_users)  # their sessions ended
+    assert result.users_moved == len(users_before) > 0
+
+    succession = db.session.get(Succession, result.succession.id)
+    revert_succession(succession, by=admin, now=clock.now())
+    db.session.commit()
+    assert where_items_are(db) == before
+    assert {i.id: i.assignment_id for i in db.session.scalars(select(DueItem))} == parts_before
+    old = agency("BDT")
+    assert (old.active_to, old.successor_id) == (None, None)
+    assert {u.id: u.agency_id for u in _users_of(db, old.id)} == {k: v[0] for k, v in users_before.items()}
+    assert db.session.scalar(select(func.count()).select_from(ItemMove)) == 0
+    assert succession.state == "reverted"
+
+
+def test_a_merge_of_two_leads_is_reverted_to_both_items(db, clock, agency, make_user):
+    both = TaskSpec(content="Hai sở cùng chủ trì", number="9", lead_codes=["SKHDT", "STC"], schedule=dated(ON))
+    coordinated = TaskSpec(
+        content="Phối hợp", number="10", lead_codes=["STC"], coordinator_codes=["SKHDT"], schedule=dated(ON)
+    )
+    make_plan(db, clock, [both, coordinated])
+    admin = make_user("admin")
+    before = where_items_are(db)
+    result = apply_succession(spec(agency, "merger", ["SKHDT"], ["STC"]), by=admin, now=clock.now())
+    db.session.commit()
+    assert len(where_items_are(db)) == len(before) - 2 and result.merged == 2
+    revert_succession(db.session.get(Succession, result.succession.id), by=admin, now=clock.now())
+    db.session.commit()
+    assert where_items_are(db) == before
+
+
+def test_a_revert_is_refused_once_a_moved_item_changed(db, clock, agency, make_user):
+    items = every_state(db, clock, make_user, "SGTVT")
+    admin = make_user("admin")
+    result = apply_succession(spec(agency, "merger", ["SGTVT"], ["SXD"]), by=admin, now=clock.now())
+    db.session.commit()
+    clerk = make_user("agency_staff", "SXD")
+    update_progress(items["open"], progress=90, note="Sắp xong", by=clerk, now=clock.now())
+    db.session.commit()
+    after = where_items_are(db)
+    with pytest.raises(AgencyError, match="đã được cập nhật sau khi chuyển"):
+        revert_succession(db.session.get(Succession, result.succession.id), by=admin, now=clock.now())
+    db.session.rollback()
+    assert where_items_are(db) == after
+
+
+def test_a_split_sends_each_task_where_the_administrator_chose_and_the_rest_to_the_default(
+    db, clock, agency, make_user
+):
+    tasks = [
+        TaskSpec(content="Chính sách việc làm", number="1", lead_codes=["SLDTBXH"], schedule=dated(ON)),
+        TaskSpec(content="Bảo trợ xã hội", number="2", lead_codes=["SLDTBXH"], schedule=dated(ON)),
+        TaskSpec(content="Giáo dục nghề nghiệp", number="3", lead_codes=["SLDTBXH"], schedule=dated(ON)),
+        TaskSpec(
+            content="Phối hợp trẻ em", number="4", lead_codes=["SYT"], coordinator_codes=["SLDTBXH"], schedule=dated(ON)
+        ),
+    ]
+    make_plan(db, clock, tasks)
+    admin = make_user("admin")
+    staff = make_user("agency_staff", "SLDTBXH")
+    task = {t.number: t.id for t in db.session.scalars(select(Task))}
+    choices = {task["2"]: agency("SYT").id, task["3"]: agency("SGDDT").id, task["4"]: agency("SYT").id}
+    result = apply_succession(
+        spec(agency, "split", ["SLDTBXH"], ["SNV", "SYT", "SGDDT"], choices=choices, users="disable"),
+        by=admin,
+        now=clock.now(),
+    )
+    db.session.commit()
+    db.session.expire_all()
+    parts = {t.number: sorted((p.agency.code, p.role) for p in t.assignments) for t in db.session.scalars(select(Task))}
+    assert parts == {
+        "1": [("SNV", "lead")],
+        "2": [("SYT", "lead")],
+        "3": [("SGDDT", "lead")],
+        "4": [("SYT", "lead")],  # the coordinator's part joined the lead's: one part per unit and task
+    }
+    assert result.users_disabled == 1 and not db.session.get(type(staff), staff.id).is_enabled
+
+
+def test_a_succession_that_cannot_be_applied_says_why(db, clock, agency, make_user):
+    admin = make_user("admin")
+    with pytest.raises(AgencyError) as error:
+        apply_succession(spec(agency, "rename", ["SNV", "STP"], ["SNV"]), by=admin, now=clock.now())
+    assert "kind" in error.value.errors and "targets" in error.value.errors
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Succession)) == 0
+
+
+def _users_of(db, agency_id: int):
+    from tracker.accounts.models import User
+
+    db.session.expire_all()
+    return db.session.scalars(select(User).where(User.agency_id == agency_id)).all()
