@@ -56,6 +56,64 @@ def agencies_load(path: str) -> None:
     click.echo(f"Đã cập nhật {count} cơ quan, đơn vị.")
 
 
+@agencies_group.command("apply-succession")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--on", "on", required=True, help="The first day the successors carry the work (YYYY-MM-DD)")
+@click.option("--dry-run", is_flag=True, help="Show what would move; change nothing")
+@click.option("--verbose", "-v", is_flag=True, help="List every task that moves (else the first 10 of each change)")
+@with_appcontext
+def agencies_apply_succession(path: str, on: str, dry_run: bool, verbose: bool) -> None:
+    """Apply a succession file (a reorganisation: renames, mergers, splits, transfers) as of a date, in one
+    transaction: every change or none."""
+    from datetime import date
+    from pathlib import Path
+
+    from tracker.agencies.succession_file import SuccessionFileError, apply_succession_file, read_succession_file
+    from tracker.core import clock
+    from tracker.extensions import db
+
+    try:
+        day = date.fromisoformat(on)
+    except ValueError:
+        click.echo(f"--on {on}: ngày phải theo dạng YYYY-MM-DD.", err=True)
+        sys.exit(2)
+    try:
+        plan = read_succession_file(Path(path).read_bytes())
+        created, results = apply_succession_file(plan, on=day, by=None, now=clock.now())
+    except SuccessionFileError as error:
+        db.session.rollback()
+        for message in error.messages:
+            click.echo(message, err=True)
+        click.echo("Không thay đổi gì.", err=True)
+        sys.exit(2)
+    click.echo(
+        f"Áp dụng từ ngày {day:%d/%m/%Y}: {plan.title or path}{' (chạy thử: không thay đổi gì)' if dry_run else ''}"
+    )
+    if created:
+        click.echo(f"Đơn vị mới: {', '.join(created)}")
+    for change, result in results:
+        if result is None:
+            click.echo(
+                f"- Chuyển giao: {', '.join(change.sources)} → {', '.join(change.targets)}: không nhiệm vụ nào khớp"
+            )
+            continue
+        succession = result.succession
+        click.echo(
+            f"- {succession.kind_label}: {', '.join(change.sources)} → {', '.join(change.targets)}: "
+            f"chuyển {result.moved} mục đang thực hiện, gộp {result.merged} mục cùng hạn, giữ {result.kept} mục đã hoàn thành; "
+            f"tài khoản: chuyển {result.users_moved}, khóa {result.users_disabled}"
+        )
+        shown = [line for line in result.lines if line.moved or line.merged]
+        for line in shown if verbose else shown[:10]:
+            click.echo(f"    {line.plan_reference} · {line.task_label[:70]}: {line.from_name} → {line.to_name}")
+        if not verbose and len(shown) > 10:
+            click.echo(f"    … và {len(shown) - 10} nhiệm vụ khác (--verbose để xem hết)")
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+
+
 def alias_index():
     """The database's directory; the shipped one when the database has none yet."""
     from sqlalchemy.exc import SQLAlchemyError

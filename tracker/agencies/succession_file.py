@@ -113,10 +113,10 @@ def read_succession_file(data: bytes) -> SuccessionFile:
 
 def apply_succession_file(
     plan: SuccessionFile, *, on: date, by, now: datetime
-) -> tuple[list[str], list[tuple[Change, SuccessionResult]]]:
+) -> tuple[list[str], list[tuple[Change, SuccessionResult | None]]]:
     """Create the missing successors and apply every change as of ``on``, in the caller's transaction (one
     transaction for the file: the caller commits, or rolls back on SuccessionFileError). Returns the codes of the
-    agencies created and each change's result."""
+    agencies created and each change's result (None for a transfer whose words name no task)."""
     existing = {a.code: a for a in db.session.scalars(select(Agency))}
     created = []
     for row in plan.agencies:
@@ -153,12 +153,16 @@ def apply_succession_file(
             raise SuccessionFileError([f"Thay đổi {number}: không có đơn vị mã {', '.join(missing)}."])
         sources = [existing[code] for code in change.sources]
         targets = [existing[code] for code in change.targets]
+        choices = choices_by_rules(sources, {existing[c].id: words for c, words in change.rules.items()})
+        if change.kind == SuccessionKind.TRANSFER and not choices:
+            results.append((change, None))  # no task of the unit has the transfer's words: nothing to move
+            continue
         spec = SuccessionSpec(
             kind=change.kind,
             effective_on=on,
             sources=sources,
             targets=targets,
-            choices=choices_by_rules(sources, {existing[c].id: words for c, words in change.rules.items()}),
+            choices=choices,
             users=change.users,
             note=change.note,
         )

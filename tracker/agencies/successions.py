@@ -26,7 +26,7 @@ from tracker.core.db import UTCDateTime
 from tracker.core.models import record_audit
 from tracker.extensions import db
 from tracker.plans.models import Assignment, AssignmentRole, DueItem, ItemState, Task
-from tracker.workflow.models import EvidenceDocument, ExtensionRequest, ItemFile, UserNotice
+from tracker.workflow.models import EvidenceDocument, ExtensionRequest, ExtensionState, ItemFile, UserNotice
 
 #: Rows that belong to an item and follow it when it is merged into the successor's item of the same due date
 ITEM_ROWS = (ItemFile, EvidenceDocument, ExtensionRequest, UserNotice)
@@ -326,13 +326,23 @@ class _Mover:
     def absorb(self, gone: DueItem, kept: DueItem, part: Assignment, source: int, target: int) -> None:
         """Merge ``gone`` into ``kept``: its rows follow ``kept``; its columns stay in the move for a revert."""
         db.session.flush()
+        # one pending extension request per item: the kept item's stands; the other's is kept here for a revert
+        pending = ExtensionRequest.state == ExtensionState.PENDING.value
+        dropped = []
+        if db.session.scalar(select(ExtensionRequest.id).where(ExtensionRequest.due_item_id == kept.id, pending)):
+            for request in db.session.scalars(
+                select(ExtensionRequest).where(ExtensionRequest.due_item_id == gone.id, pending)
+            ):
+                dropped.append(_snapshot(request))
+                db.session.delete(request)
+            db.session.flush()
         followed = {}
         for model in ITEM_ROWS:
             ids = list(db.session.scalars(select(model.id).where(model.due_item_id == gone.id)))
             if ids:
                 db.session.execute(update(model).where(model.id.in_(ids)).values(due_item_id=kept.id))
                 followed[model.__tablename__] = ids
-        snapshot = {"item": _snapshot(gone), "rows": followed}
+        snapshot = {"item": _snapshot(gone), "rows": followed, "dropped": dropped}
         gone.assignment.items.remove(gone)
         db.session.delete(gone)
         db.session.flush()
@@ -422,6 +432,8 @@ def revert_succession(succession: Succession, *, by: User | None, now: datetime)
                 ids_back = move.snapshot["rows"].get(model.__tablename__)
                 if ids_back:
                     db.session.execute(update(model).where(model.id.in_(ids_back)).values(due_item_id=move.item_id))
+            for row in move.snapshot.get("dropped", []):
+                db.session.add(_restore(ExtensionRequest, row))
         elif move.from_assignment_id != move.to_assignment_id:
             db.session.execute(
                 update(DueItem)
