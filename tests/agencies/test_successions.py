@@ -59,7 +59,12 @@ def every_state(db, clock, make_user, code: str, *, extra: list[TaskSpec] = ()) 
     }
     update_progress(by_state["open"], progress=40, note="Đã dự thảo", by=clerk, now=now)
     for name in ("reported", "returned", "accepted", "quarter_done"):
-        report_completion(by_state[name], CompletionData(completed_on=date(2024, 1, 20), result="Đã ban hành văn bản"), by=clerk, now=now)
+        report_completion(
+            by_state[name],
+            CompletionData(completed_on=date(2024, 1, 20), result="Đã ban hành văn bản"),
+            by=clerk,
+            now=now,
+        )
     review_completion(by_state["returned"], decision="return", comment="Bổ sung", by=office, now=now)
     for name in ("accepted", "quarter_done"):
         review_completion(by_state[name], decision="accept", comment="", by=office, now=now)
