@@ -112,6 +112,20 @@ def test_a_merger_moves_open_work_and_keeps_completed_work_with_the_unit_that_di
     assert quarter.agency.code == "STC" and items["quarter_done"].assignment.agency.code == "SKHDT"
 
 
+def test_the_task_page_names_the_unit_that_had_the_work_before(db, clock, agency, make_user, logged_in):
+    items = every_state(db, clock, make_user, "STTTT")
+    apply_succession(spec(agency, "merger", ["STTTT"], ["SKHCN"]), by=make_user("admin"), now=clock.now())
+    db.session.commit()
+    browser, _ = logged_in("monitor")
+    page = browser.get(f"/tasks/{items['quarter_open'].assignment.task_id}").get_data(as_text=True)
+    assert 'Sở Khoa học và Công nghệ <span class="small">(trước đây: Sở Thông tin và Truyền thông)</span>' in page
+    # the quarter done before stays with the unit that did it, under its own name
+    assert '<td data-label="Đơn vị">Sở Thông tin và Truyền thông</td>' in page
+    # the successor's clerk now reports on it; the old unit's clerk (moved) too, under the new unit
+    clerk, _ = logged_in("agency_staff", "SKHCN")
+    assert clerk.get(f"/items/{items['open'].id}").status_code == 200
+
+
 def test_two_merged_leads_become_one_part_with_one_item_per_due_date(db, clock, agency, make_user):
     both = TaskSpec(content="Hai sở cùng chủ trì", number="9", lead_codes=["STNMT", "SNNPTNT"], schedule=dated(ON))
     lead_and_coordinator = TaskSpec(
@@ -282,3 +296,35 @@ def _users_of(db, agency_id: int):
 
     db.session.expire_all()
     return db.session.scalars(select(User).where(User.agency_id == agency_id)).all()
+
+
+def test_the_monthly_list_shows_the_old_unit_before_the_change_and_the_successor_after(
+    db, clock, agency, make_user, app, monkeypatch
+):
+    from tracker.reports.monthly import build_monthly_report, overdue_items
+
+    monkeypatch.setitem(app.config, "CRITICISM_MIN_OVERDUE_ITEMS", 2)
+    make_plan(
+        db,
+        clock,
+        [
+            TaskSpec(content="Một", number="1", lead_codes=["SKHDT"], schedule=dated(date(2024, 2, 10))),
+            TaskSpec(content="Hai", number="2", lead_codes=["SKHDT"], schedule=dated(date(2024, 2, 12))),
+            TaskSpec(content="Chung", number="3", lead_codes=["SKHDT", "STC"], schedule=dated(date(2024, 2, 15))),
+        ],
+    )
+    apply_succession(spec(agency, "merger", ["SKHDT"], ["STC"]), by=make_user("admin"), now=clock.now())
+    db.session.commit()
+    old, new = agency("SKHDT").id, agency("STC").id
+
+    def overdue(year, month):
+        report = build_monthly_report(year, month)
+        return {line.name: (line.overdue_count, line.criticised) for line in report.lines}
+
+    # March, before the change: each unit with what it had (the shared task's two items now count once, as the
+    # successor's), and the old unit is criticised for its own
+    assert overdue(2024, 3) == {"Sở Kế hoạch và Đầu tư": (2, True), "Sở Tài chính": (1, False)}
+    assert [i.number for i in overdue_items(old, 2024, 3)[1].overdue] == ["1", "2"]
+    # April, after it: the successor answers for all three, once each; the old unit is not criticised
+    assert overdue(2024, 4) == {"Sở Tài chính": (3, True)}
+    assert overdue_items(old, 2024, 4)[1] is None and len(overdue_items(new, 2024, 4)[1].overdue) == 3

@@ -100,7 +100,8 @@ def agencies_apply_succession(path: str, on: str, dry_run: bool, verbose: bool) 
         succession = result.succession
         click.echo(
             f"- {succession.kind_label}: {', '.join(change.sources)} → {', '.join(change.targets)}: "
-            f"chuyển {result.moved} mục đang thực hiện, gộp {result.merged} mục cùng hạn, giữ {result.kept} mục đã hoàn thành; "
+            f"chuyển {result.moved} mục đang thực hiện, gộp {result.merged} mục cùng hạn, "
+            f"giữ {result.kept} mục đã hoàn thành; "
             f"tài khoản: chuyển {result.users_moved}, khóa {result.users_disabled}"
         )
         shown = [line for line in result.lines if line.moved or line.merged]

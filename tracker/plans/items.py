@@ -27,6 +27,42 @@ def select_items(*columns) -> Select:
     )
 
 
+class UnitsAsOf:
+    """Which unit answers for an item as of a day: the unit a succession after that day took it from (the earliest
+    such move), else its assignment's. ``unit`` is the column; ``items()`` is select_items with what it needs. With
+    no succession after the day (nearly always) it is the assignment's agency and no join is added."""
+
+    def __init__(self, as_of: date) -> None:
+        from tracker.agencies.models import ItemMove
+
+        self.as_of = as_of
+        self.moved = db.session.scalar(select(ItemMove.id).where(ItemMove.moved_on > as_of).limit(1)) is not None
+        self.move = aliased(ItemMove)
+        self.unit = Assignment.agency_id
+        if self.moved:
+            self.unit = func.coalesce(self.move.from_agency_id, Assignment.agency_id)
+        if self.moved:
+            earlier = aliased(ItemMove)
+            self.join_on = and_(
+                self.move.item_id == DueItem.id,
+                self.move.moved_on > as_of,
+                self.move.absorbed_into_id.is_(None),
+                ~select(earlier.id)
+                .where(
+                    earlier.item_id == self.move.item_id,
+                    earlier.moved_on > as_of,
+                    earlier.absorbed_into_id.is_(None),
+                    (earlier.moved_on < self.move.moved_on)
+                    | ((earlier.moved_on == self.move.moved_on) & (earlier.id < self.move.id)),
+                )
+                .exists(),
+            )
+
+    def items(self, *columns) -> Select:
+        statement = select_items(*columns)
+        return statement.outerjoin(self.move, self.join_on) if self.moved else statement
+
+
 def tasks_of_agency(agency_id: int) -> Select:
     """Ids of the tasks an agency leads or coordinates."""
     mine = aliased(Assignment)

@@ -17,7 +17,7 @@ from sqlalchemy import and_, case, func, select
 from tracker.agencies.models import Agency
 from tracker.core.text import sheet_cells
 from tracker.extensions import db
-from tracker.plans.items import select_items
+from tracker.plans.items import UnitsAsOf
 from tracker.plans.models import LATE_REASON_LABELS, Assignment, AssignmentRole, DueItem, Plan, Task
 from tracker.plans.status import STATUS_LABELS, STATUS_ORDER, StatusClass, days_late, status_class
 from tracker.reports.models import get_setting
@@ -121,21 +121,24 @@ def previous_month(moment: datetime | date) -> tuple[int, int]:
     return (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
 
 
-def _scope(as_of: date, agency_id: int | None = None) -> tuple:
-    """The list's items: lead items of tracked or closed plans, dated, due by ``as_of``."""
+def _scope(units: UnitsAsOf, agency_id: int | None = None) -> tuple:
+    """The list's items: lead items of tracked or closed plans, dated, due by the day (of the unit answering for
+    each as of that day: a unit that ended after it still answers for what it had)."""
+    as_of = units.as_of
     return (
         Plan.status.in_(["active", "closed"]),
         Assignment.role == AssignmentRole.LEAD.value,
         DueItem.kind == "dated",
         DueItem.due_date <= as_of,
-        *((Assignment.agency_id == agency_id,) if agency_id is not None else ()),
+        *((units.unit == agency_id,) if agency_id is not None else ()),
     )
 
 
-def _overdue_statement(as_of: date, tz: str, agency_id: int | None = None):
+def _overdue_statement(units: UnitsAsOf, tz: str, agency_id: int | None = None):
     """The list's overdue items: (agency, task id, number, content, plan kind, plan number, due date, days)."""
-    return select_items(
-        Assignment.agency_id,
+    as_of = units.as_of
+    return units.items(
+        units.unit.label("agency_id"),
         Task.id,
         Task.number,
         Task.content,
@@ -143,7 +146,7 @@ def _overdue_statement(as_of: date, tz: str, agency_id: int | None = None):
         Plan.doc_number,
         DueItem.due_date,
         days_late(as_of, tz).label("days"),
-    ).where(*_scope(as_of, agency_id), status_class(as_of, tz) == StatusClass.OPEN_OVERDUE.value)
+    ).where(*_scope(units, agency_id), status_class(as_of, tz) == StatusClass.OPEN_OVERDUE.value)
 
 
 def iter_overdue(report: MonthlyReport):
@@ -154,8 +157,9 @@ def iter_overdue(report: MonthlyReport):
         return
     tz = current_app.config["TIMEZONE"]
     late = days_late(report.as_of, tz)
-    rank = case({agency_id: line.rank for agency_id, line in lines.items()}, value=Assignment.agency_id)
-    statement = _overdue_statement(report.as_of, tz).order_by(rank, late.desc(), Task.id, DueItem.id)
+    units = UnitsAsOf(report.as_of)
+    rank = case({agency_id: line.rank for agency_id, line in lines.items()}, value=units.unit)
+    statement = _overdue_statement(units, tz).order_by(rank, late.desc(), Task.id, DueItem.id)
     for agency_id, task_id, number, content, kind, doc_number, due, days in db.session.execute(
         statement.execution_options(yield_per=2000)
     ):
@@ -181,10 +185,11 @@ def build_monthly_report(
     tz = config["TIMEZONE"]
     as_of = min(as_of, month_end(year, month)) if as_of else month_end(year, month)
     status = status_class(as_of, tz)
-    scope = _scope(as_of, agency_id)
+    units = UnitsAsOf(as_of)
+    scope = _scope(units, agency_id)
     counts = db.session.execute(
-        select_items(Agency.id, Agency.name, status, func.count())
-        .join(Agency, Assignment.agency_id == Agency.id)
+        units.items(Agency.id, Agency.name, status, func.count())
+        .join(Agency, units.unit == Agency.id)
         .where(*scope)
         .group_by(Agency.id, Agency.name, status)
     ).all()
@@ -195,20 +200,20 @@ def build_monthly_report(
     if items_per_agency is not None:
         # the longest delay of each agency, as the whole list would give it
         for unit, longest in db.session.execute(
-            select_items(Assignment.agency_id, func.max(late))
+            units.items(units.unit, func.max(late))
             .where(*scope, status == StatusClass.OPEN_OVERDUE.value)
-            .group_by(Assignment.agency_id)
+            .group_by(units.unit)
         ):
             if unit in lines:
                 lines[unit].longest_days = int(longest or 0)
     if items_per_agency != 0:
-        statement = _overdue_statement(as_of, tz, agency_id)
+        statement = _overdue_statement(units, tz, agency_id)
         if items_per_agency is None:
-            statement = statement.order_by(Assignment.agency_id, late.desc(), Task.id, DueItem.id)
+            statement = statement.order_by(units.unit, late.desc(), Task.id, DueItem.id)
         else:
             ranked = statement.add_columns(
                 func.row_number()
-                .over(partition_by=Assignment.agency_id, order_by=(late.desc(), Task.id, DueItem.id))
+                .over(partition_by=units.unit, order_by=(late.desc(), Task.id, DueItem.id))
                 .label("line")
             ).subquery()
             statement = (
@@ -222,14 +227,14 @@ def build_monthly_report(
     # Late reasons of the items done late, and the extended items, per agency: one query
     extended = and_(DueItem.original_due_date.is_not(None), DueItem.due_date != DueItem.original_due_date)
     reasons = db.session.execute(
-        select_items(
-            Assignment.agency_id,
+        units.items(
+            units.unit,
             DueItem.late_reason,
             func.count(case((status == StatusClass.DONE_LATE.value, 1))),
             func.count(case((extended, 1))),
         )
         .where(*scope)
-        .group_by(Assignment.agency_id, DueItem.late_reason)
+        .group_by(units.unit, DueItem.late_reason)
     ).all()
     for unit, reason, done_late, extended_count in reasons:
         line = lines.get(unit)

@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 from tracker.accounts.models import AGENCY_ROLES, ALL_ROLES, Role, User
 from tracker.accounts.security import roles_required
 from tracker.agencies.models import Agency
+from tracker.agencies.successions import moved_from
 from tracker.core import clock
 from tracker.core.pagination import paginate
 from tracker.core.text import sheet_cells
@@ -662,6 +663,7 @@ def _render_task(task: Task, *, comment_form: CommentForm | None = None, code: i
             others=others,
             leads=[a for a in assignments if a.role == "lead"],
             coordinators=[a for a in assignments if a.role == "coordinator"],
+            previously=moved_from([task.id]),
             section_path=_section_path(task),
             history=task_history(task.id),
             comments=comments,
