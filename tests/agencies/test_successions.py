@@ -328,3 +328,17 @@ def test_the_monthly_list_shows_the_old_unit_before_the_change_and_the_successor
     # April, after it: the successor answers for all three, once each; the old unit is not criticised
     assert overdue(2024, 4) == {"Sở Tài chính": (3, True)}
     assert overdue_items(old, 2024, 4)[1] is None and len(overdue_items(new, 2024, 4)[1].overdue) == 3
+
+
+def test_the_plan_report_names_the_unit_of_the_day_it_is_made_for(db, clock, agency, make_user):
+    from tracker.reports.plan_report import build_plan_report
+
+    plan = make_plan(db, clock, [TaskSpec(content="Một", number="1", lead_codes=["STTTT"], schedule=dated(ON))])
+    apply_succession(spec(agency, "merger", ["STTTT"], ["SKHCN"]), by=make_user("admin"), now=clock.now())
+    db.session.commit()
+    assert [line.agency for line in build_plan_report(plan, date(2024, 3, 15), "Asia/Ho_Chi_Minh").lines] == [
+        "Sở Thông tin và Truyền thông"
+    ]
+    assert [line.agency for line in build_plan_report(plan, date(2024, 4, 15), "Asia/Ho_Chi_Minh").lines] == [
+        "Sở Khoa học và Công nghệ"
+    ]

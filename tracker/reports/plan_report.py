@@ -18,7 +18,7 @@ from tracker.core.dates import format_date, format_decimal
 from tracker.core.text import sheet_cells
 from tracker.extensions import db
 from tracker.plans.indicators import period_label, reached
-from tracker.plans.items import select_items
+from tracker.plans.items import UnitsAsOf
 from tracker.plans.models import (
     ITEM_STATE_LABELS,
     LATE_REASON_LABELS,
@@ -77,8 +77,9 @@ class PlanReport:
 
 def build_plan_report(plan: Plan, as_of: date, tz: str) -> PlanReport:
     status = status_class(as_of, tz)
+    units = UnitsAsOf(as_of)  # as of a day before a succession, the unit that had the item then
     rows = db.session.execute(
-        select_items(
+        units.items(
             Task.number,
             Task.content,
             Task.deadline_text,
@@ -93,7 +94,7 @@ def build_plan_report(plan: Plan, as_of: date, tz: str) -> PlanReport:
             DueItem.late_reason,
             DueItem.late_reason_text,
         )
-        .join(Agency, Assignment.agency_id == Agency.id)
+        .join(Agency, units.unit == Agency.id)
         .where(Task.plan_id == plan.id, Assignment.role == "lead")
         .order_by(Task.position, Agency.name, DueItem.due_date.is_(None), DueItem.due_date, DueItem.id)
     ).all()
