@@ -141,3 +141,76 @@ def test_a_malformed_file_is_refused_with_every_problem(app, db, tmp_path):
     assert "Thay đổi 2: chuyển giao nhiệm vụ cần “rules”" in result.output
     wrong_day = app.test_cli_runner().invoke(args=["agencies", "apply-succession", FILE_2025, "--on", "1/3/2025"])
     assert wrong_day.exit_code == 2 and "YYYY-MM-DD" in wrong_day.output
+
+
+def _appendix(tmp_path, issued: str):
+    from tests.importers.builders import write_docx
+
+    rows = [
+        ["STT", "Nội dung công việc", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian thực hiện"],
+        ["1", "Chuyển đổi số", "Sở Thông tin và Truyền thông", "Sở Kế hoạch và Đầu tư; Sở Tài chính", "Quý IV/2025"],
+        ["2", "Đất đai", "Sở TN&MT; Sở NN&PTNT", "Sở Thông tin và Truyền thông", "Quý IV/2025"],
+        ["3", "Tư pháp", "Sở Tư pháp", "Sở KH&ĐT", "Quý IV/2025"],
+    ]
+    preamble = [
+        "ỦY BAN NHÂN DÂN TỈNH QUẢNG NAM",
+        "Số: 12/KH-UBND",
+        f"Quảng Nam, {issued}",
+        "KẾ HOẠCH",
+        "Cải cách hành chính",
+    ]
+    return write_docx(rows, tmp_path / "phu-luc.docx", preamble=preamble).read_bytes()
+
+
+def test_an_appendix_written_after_the_change_that_names_old_units_goes_to_their_successors(
+    app, db, clock, logged_in, tmp_path
+):
+    from tests.importers.test_import_views import upload
+
+    assert (
+        app.test_cli_runner().invoke(args=["agencies", "apply-succession", FILE_2025, "--on", "2025-03-01"]).exit_code
+        == 0
+    )
+    browser, _ = logged_in("monitor")
+    draft_url = upload(browser, _appendix(tmp_path, "ngày 15 tháng 6 năm 2025"), "phu-luc.docx").location
+    page = browser.get(draft_url).get_data(as_text=True)
+    assert "3 nhiệm vụ nêu tên đơn vị đã kết thúc hoạt động trước ngày của kế hoạch" in page
+    assert "Sở Thông tin và Truyền thông đã kết thúc: thay bằng đơn vị kế thừa Sở Khoa học và Công nghệ" in page
+    response = browser.post(
+        f"{draft_url}/commit",
+        {
+            "doc_kind": "Kế hoạch",
+            "doc_number": "12/KH-UBND",
+            "issued_on": "15/06/2025",
+            "year": "2025",
+            "issuer": "UBND tỉnh Quảng Nam",
+            "title": "Cải cách hành chính",
+        },
+        token_from=draft_url,
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    parts = db.session.execute(
+        select(Task.number, Agency.code, Assignment.role).join(Assignment, Assignment.task_id == Task.id).join(Agency)
+    ).all()
+    assert sorted(parts) == [
+        ("1", "SKHCN", "lead"),
+        ("1", "STC", "coordinator"),  # the planning department and the finance one: one successor, once
+        ("2", "SKHCN", "coordinator"),
+        ("2", "SNNMT", "lead"),  # two old leads, one successor
+        ("3", "STC", "coordinator"),
+        ("3", "STP", "lead"),
+    ]
+
+
+def test_an_appendix_of_before_the_change_keeps_the_units_it_names(app, db, clock, logged_in, tmp_path):
+    from tests.importers.test_import_views import upload
+
+    assert (
+        app.test_cli_runner().invoke(args=["agencies", "apply-succession", FILE_2025, "--on", "2025-03-01"]).exit_code
+        == 0
+    )
+    browser, _ = logged_in("monitor")
+    draft_url = upload(browser, _appendix(tmp_path, "ngày 10 tháng 01 năm 2025"), "phu-luc.docx").location
+    page = browser.get(draft_url).get_data(as_text=True)
+    assert "đã kết thúc" not in page and "✔ Sở Thông tin và Truyền thông" in page

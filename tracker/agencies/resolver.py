@@ -124,6 +124,8 @@ class AliasIndex:
         self.longest = max((len(k) for k in self.keys), default=1)
         #: cell text → its reading: an appendix repeats its agency cells ("Các Sở, Ban, ngành" on most rows)
         self.readings: dict[str, Resolution] = {}
+        #: code → (last day it was active, its successor's code) for the units that ended (from the database)
+        self.ended: dict[str, tuple[date, str | None]] = {}
 
     @classmethod
     def from_directory(cls, data: dict[str, Any]) -> AliasIndex:
@@ -137,6 +139,7 @@ class AliasIndex:
     @classmethod
     def from_database(cls, on: date | None = None) -> AliasIndex:
         from sqlalchemy import select
+        from sqlalchemy.orm import aliased
 
         from tracker.agencies.models import Agency, AgencyAlias
         from tracker.agencies.queries import active_on
@@ -146,7 +149,30 @@ class AliasIndex:
         if on is not None:
             query = query.where(active_on(on))
         names = {alias: (code, name) for alias, code, name in db.session.execute(query)}
-        return cls(names)
+        index = cls(names)
+        successor = aliased(Agency)
+        for code, active_to, successor_code, successor_name in db.session.execute(
+            select(Agency.code, Agency.active_to, successor.code, successor.name)
+            .outerjoin(successor, Agency.successor_id == successor.id)
+            .where(Agency.active_to.is_not(None))
+        ):
+            index.ended[code] = (active_to, successor_code)
+            if successor_code:
+                index.display.setdefault(successor_code, successor_name)
+        return index
+
+    def successor_on(self, code: str, day: date) -> str | None:
+        """The unit that carries ``code``'s work on ``day`` when ``code`` had ended by then (following renames and
+        mergers as far as they go); None when ``code`` is still active then, or ended with no successor."""
+        seen = {code}
+        current = code
+        while current in self.ended and self.ended[current][0] < day:
+            following = self.ended[current][1]
+            if following is None or following in seen:
+                return None if current == code else current
+            seen.add(following)
+            current = following
+        return None if current == code else current
 
 
 def _tokens(text: str) -> list[tuple[str, str, str, int]]:

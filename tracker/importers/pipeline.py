@@ -50,6 +50,8 @@ class ParsedTask:
     parent_index: int | None = None
     #: The deadline came from the heading above
     deadline_inherited: bool = False
+    #: Units the cells name that had ended by the plan's date, each with the successor put in its place
+    successors: list[tuple[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -251,7 +253,52 @@ def build_plan(
     _childless_headings_are_tasks(plan, index, year, period)
     if not plan.tasks:
         raise ImportError_("Bảng không có nhiệm vụ nào.")
+    follow_successors(plan, index, year)
     return plan
+
+
+def plan_day(details: dict[str, Any], year: int | None) -> date | None:
+    """The day a plan speaks for: its date of issue, else its period's start, else its year's first day."""
+    day = details.get("issued_on") or details.get("period_start")
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    return day or (date(year, 1, 1) if year else None)
+
+
+def follow_successors(plan: ParsedPlan, index: AliasIndex, year: int | None) -> None:
+    """A plan written after a unit ended that still names it means its successor of the plan's day: put the
+    successor in its place (once, if two merged units are named) and say so on the task."""
+    day = plan_day(plan.plan, year)
+    if day is None or not index.ended:
+        return
+    for task in plan.tasks:
+        task.successors = []
+        task.lead = _successors_of(task.lead, index, day, task.successors)
+        task.coordinators = _successors_of(task.coordinators, index, day, task.successors, leads=task.lead)
+
+
+def _successors_of(
+    resolution: Resolution, index: AliasIndex, day: date, told: list, leads: Resolution | None = None
+) -> Resolution:
+    """The cell's reading with each ended unit replaced by its successor (a new object: readings are cached)."""
+    codes: list[str] = []
+    for code in resolution.agency_codes:
+        following = index.successor_on(code, day)
+        if following is not None and (index.display.get(code), index.display[following]) not in told:
+            told.append((index.display.get(code, code), index.display[following]))
+        if following is not None and leads is not None and following in leads.agency_codes:
+            continue  # a coordinator merged into a lead is the lead
+        code = following or code
+        if code not in codes:
+            codes.append(code)
+    if codes == resolution.agency_codes:
+        return resolution
+    return Resolution(
+        agencies=[index.display[c] for c in codes],
+        agency_codes=codes,
+        groups=list(resolution.groups),
+        unresolved=list(resolution.unresolved),
+    )
 
 
 def _names_who_carries_out(header_rows: list[list[str]], column: int) -> bool:
@@ -640,4 +687,5 @@ def from_draft(
         )
         _flag(task)
         plan.tasks.append(task)
+    follow_successors(plan, index, year)
     return plan
