@@ -69,6 +69,8 @@ def pages(world) -> dict[str, set[str]]:
         "/admin/agencies/1": admin,
         "/admin/groups": admin,
         "/admin/groups/new": admin,
+        "/admin/successions": admin,
+        "/admin/successions/new": admin,
         "/imports": {"admin", "monitor"},
         "/admin/calendar": admin,
         "/pending": {"admin", "monitor"},

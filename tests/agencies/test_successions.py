@@ -342,3 +342,71 @@ def test_the_plan_report_names_the_unit_of_the_day_it_is_made_for(db, clock, age
     assert [line.agency for line in build_plan_report(plan, date(2024, 4, 15), "Asia/Ho_Chi_Minh").lines] == [
         "Sở Khoa học và Công nghệ"
     ]
+
+
+def test_the_administrator_previews_applies_and_reverts_a_change_in_the_browser(
+    db, clock, agency, make_user, logged_in
+):
+    tasks = [
+        TaskSpec(content="Việc làm", number="1", lead_codes=["SLDTBXH"], schedule=dated(ON)),
+        TaskSpec(content="Bảo trợ xã hội", number="2", lead_codes=["SLDTBXH"], schedule=dated(ON)),
+    ]
+    make_plan(db, clock, tasks)
+    staff = make_user("agency_staff", "SLDTBXH")
+    browser, _ = logged_in("admin")
+    task = {t.number: t.id for t in db.session.scalars(select(Task))}
+    form = {
+        "kind": "split",
+        "effective_on": "01/04/2024",
+        "sources": str(agency("SLDTBXH").id),
+        "target": str(agency("SNV").id),
+        "other_targets": str(agency("SYT").id),
+        "users": "move",
+        "note": "Sắp xếp năm 2024",
+    }
+    before = where_items_are(db)
+    preview = browser.post("/admin/successions/new", {**form, "action": "preview"}, token_from="/admin/successions/new")
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "Xem trước: chưa thay đổi gì" in page
+    assert f'name="task-{task["2"]}"' in page  # a choice per task
+    assert where_items_are(db) == before  # the preview changed nothing
+    chosen = {**form, f"task-{task['2']}": str(agency("SYT").id), "action": "apply"}
+    applied = browser.post("/admin/successions/new", chosen, token_from="/admin/successions/new")
+    assert applied.status_code == 302
+    after = where_items_are(db)
+    assert sorted(code for code, *_ in after.values()) == ["SNV", "SYT"]
+    listing = browser.get("/admin/successions").get_data(as_text=True)
+    assert "Sở Lao động - Thương binh và Xã hội" in listing and "Hoàn tác" in listing
+    assert db.session.get(type(staff), staff.id).agency.code == "SNV"
+
+    succession_id = db.session.scalar(select(Succession.id))
+    # a missing CSRF token, and a role that may not
+    assert browser.post(f"/admin/successions/{succession_id}/revert", {}, csrf=False).status_code == 400
+    office, _ = logged_in("monitor")
+    assert office.get("/admin/successions").status_code == 403
+    assert office.post(f"/admin/successions/{succession_id}/revert", {}, token_from="/items").status_code == 403
+    assert where_items_are(db) == after
+    reverted = browser.post(f"/admin/successions/{succession_id}/revert", {}, token_from="/admin/successions")
+    assert reverted.status_code == 302
+    assert where_items_are(db) == before
+
+
+def test_a_change_the_form_cannot_apply_is_explained_per_field(db, clock, agency, logged_in):
+    browser, _ = logged_in("admin")
+    response = browser.post(
+        "/admin/successions/new",
+        {"kind": "merger", "effective_on": "31/02/2024", "target": "0", "users": "move", "action": "apply"},
+        token_from="/admin/successions/new",
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Ngày không hợp lệ" in page or "ngày" in page.lower()
+    response = browser.post(
+        "/admin/successions/new",
+        {"kind": "merger", "effective_on": "01/04/2024", "target": "0", "users": "move", "action": "apply"},
+        token_from="/admin/successions/new",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Vui lòng chọn đơn vị kết thúc hoạt động." in page and "Vui lòng chọn đơn vị kế thừa." in page
+    assert db.session.scalar(select(func.count()).select_from(Succession)) == 0

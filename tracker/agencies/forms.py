@@ -1,7 +1,7 @@
 """Agency and group forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from tracker.core.forms import VnDateField
@@ -52,3 +52,19 @@ class GroupForm(FlaskForm):
         widget=widgets.ListWidget(prefix_label=False),
         option_widget=widgets.CheckboxInput(),
     )
+
+
+class SuccessionForm(FlaskForm):
+    """A change of the directory on a date (its per-task choices come with the preview, as task-<id> fields)."""
+
+    kind = SelectField("Loại thay đổi", validators=[DataRequired(REQUIRED)])
+    # InputRequired keeps the "invalid date" message
+    effective_on = VnDateField("Từ ngày (ngày đầu đơn vị kế thừa đảm nhận)", validators=[InputRequired(REQUIRED)])
+    sources = SelectMultipleField("Đơn vị kết thúc (hoặc chuyển giao nhiệm vụ)", coerce=int)
+    target = SelectField("Đơn vị kế thừa chính", coerce=int)
+    other_targets = SelectMultipleField("Các đơn vị kế thừa khác (chia tách)", coerce=int)
+    users = SelectField(
+        "Tài khoản của đơn vị kết thúc",
+        choices=[SelectChoice("move", "Chuyển sang đơn vị kế thừa chính"), SelectChoice("disable", "Khóa tài khoản")],
+    )
+    note = TextAreaField("Ghi chú, căn cứ", validators=[Optional(), Length(max=2000)])

@@ -92,34 +92,36 @@ def check_spec(spec: SuccessionSpec) -> dict[str, list[str]]:
     """Every reason the succession cannot be applied, per field."""
     errors: dict[str, list[str]] = {}
     if spec.kind not in {k.value for k in SuccessionKind}:
-        errors["kind"] = ["Loại thay đổi không hợp lệ."]
+        errors.setdefault("kind", []).append("Loại thay đổi không hợp lệ.")
     if not spec.sources:
-        errors["sources"] = ["Vui lòng chọn đơn vị kết thúc hoạt động."]
+        errors.setdefault("sources", []).append("Vui lòng chọn đơn vị kết thúc hoạt động.")
     if not spec.targets:
-        errors["targets"] = ["Vui lòng chọn đơn vị kế thừa."]
-    if spec.kind == SuccessionKind.RENAME and (len(spec.sources) != 1 or len(spec.targets) != 1):
-        errors["kind"] = ["Đổi tên là một đơn vị thành một đơn vị."]
-    if spec.kind == SuccessionKind.MERGER and len(spec.targets) != 1:
-        errors["targets"] = ["Hợp nhất, sáp nhập có một đơn vị kế thừa."]
-    if spec.kind in (SuccessionKind.SPLIT, SuccessionKind.TRANSFER) and len(spec.sources) != 1:
-        errors["sources"] = ["Chia tách, chuyển giao nhiệm vụ là của một đơn vị."]
+        errors.setdefault("targets", []).append("Vui lòng chọn đơn vị kế thừa.")
+    if spec.kind == SuccessionKind.RENAME and (len(spec.sources) > 1 or len(spec.targets) > 1):
+        errors.setdefault("kind", []).append("Đổi tên là một đơn vị thành một đơn vị.")
+    if spec.kind == SuccessionKind.MERGER and len(spec.targets) > 1:
+        errors.setdefault("targets", []).append("Hợp nhất, sáp nhập có một đơn vị kế thừa.")
+    if spec.kind in (SuccessionKind.SPLIT, SuccessionKind.TRANSFER) and len(spec.sources) > 1:
+        errors.setdefault("sources", []).append("Chia tách, chuyển giao nhiệm vụ là của một đơn vị.")
     if spec.kind == SuccessionKind.TRANSFER and not spec.choices:
-        errors["choices"] = ["Vui lòng chọn các nhiệm vụ chuyển giao."]
+        errors.setdefault("choices", []).append("Vui lòng chọn các nhiệm vụ chuyển giao.")
     if spec.users not in ("move", "disable"):
-        errors["users"] = ["Vui lòng chọn chuyển hoặc khóa tài khoản."]
+        errors.setdefault("users", []).append("Vui lòng chọn chuyển hoặc khóa tài khoản.")
     both = {a.id for a in spec.sources} & {a.id for a in spec.targets}
     if both:
-        errors["targets"] = ["Một đơn vị không thể vừa kết thúc vừa kế thừa."]
+        errors.setdefault("targets", []).append("Một đơn vị không thể vừa kết thúc vừa kế thừa.")
     day_before = spec.effective_on - timedelta(days=1)
     ended = [a.name for a in spec.sources if not a.is_active_on(day_before)]
     if ended:
-        errors["sources"] = [f"Không hoạt động vào ngày {day_before:%d/%m/%Y}: {', '.join(ended)}."]
+        errors.setdefault("sources", []).append(f"Không hoạt động vào ngày {day_before:%d/%m/%Y}: {', '.join(ended)}.")
     absent = [a.name for a in spec.targets if not a.is_active_on(spec.effective_on)]
     if absent:
-        errors["targets"] = [f"Chưa hoặc không hoạt động vào ngày {spec.effective_on:%d/%m/%Y}: {', '.join(absent)}."]
+        errors.setdefault("targets", []).append(
+            f"Chưa hoặc không hoạt động vào ngày {spec.effective_on:%d/%m/%Y}: {', '.join(absent)}."
+        )
     chosen = set(spec.choices.values()) - {a.id for a in spec.targets}
     if chosen:
-        errors["choices"] = ["Mỗi nhiệm vụ chỉ chuyển cho một trong các đơn vị kế thừa."]
+        errors.setdefault("choices", []).append("Mỗi nhiệm vụ chỉ chuyển cho một trong các đơn vị kế thừa.")
     return errors
 
 
