@@ -18,17 +18,23 @@ def dated(*days: date) -> dict:
 
 
 def make_plan(
-    db, clock, tasks: list[TaskSpec], *, title: str = "Kế hoạch thử nghiệm năm 2024", sections: list[dict] | None = None
+    db,
+    clock,
+    tasks: list[TaskSpec],
+    *,
+    title: str = "Kế hoạch thử nghiệm năm 2024",
+    sections: list[dict] | None = None,
+    issued_on: date = date(2024, 1, 15),
 ) -> Plan:
     plan = create_plan(
         {
             "doc_kind": "Kế hoạch",
             "doc_number": "99/KH-UBND",
-            "issued_on": date(2024, 1, 15),
+            "issued_on": issued_on,
             "title": title,
             "issuer": "UBND tỉnh Quảng Nam",
-            "period_start": date(2024, 1, 1),
-            "period_end": date(2024, 12, 31),
+            "period_start": date(issued_on.year, 1, 1),
+            "period_end": date(issued_on.year, 12, 31),
             "status": "active",
         },
         sections or [],

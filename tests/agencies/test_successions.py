@@ -410,3 +410,25 @@ def test_a_change_the_form_cannot_apply_is_explained_per_field(db, clock, agency
     assert response.status_code == 400
     assert "Vui lòng chọn đơn vị kết thúc hoạt động." in page and "Vui lòng chọn đơn vị kế thừa." in page
     assert db.session.scalar(select(func.count()).select_from(Succession)) == 0
+
+
+def test_a_split_on_items_in_every_state_follows_the_choice_per_task(db, clock, agency, make_user):
+    items = every_state(db, clock, make_user, "SLDTBXH")
+    to_health = {items[name].assignment.task_id for name in ("open", "reported", "quarter_open")}
+    health, home = agency("SYT"), agency("SNV")
+    before = where_items_are(db)
+    result = apply_succession(
+        spec(agency, "split", ["SLDTBXH"], ["SNV", "SYT"], choices=dict.fromkeys(to_health, health.id)),
+        by=make_user("admin"),
+        now=clock.now(),
+    )
+    db.session.commit()
+    after = where_items_are(db)
+    for name, item in items.items():
+        expected = (
+            "SLDTBXH"
+            if name in ("accepted", "quarter_done")
+            else ("SYT" if item.assignment.task_id in to_health else "SNV")
+        )
+        assert after[item.id] == (expected, *before[item.id][1:]), name
+    assert (result.moved, result.kept) == (7, 2) and home.id != health.id

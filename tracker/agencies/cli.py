@@ -56,6 +56,29 @@ def agencies_load(path: str) -> None:
     click.echo(f"Đã cập nhật {count} cơ quan, đơn vị.")
 
 
+@agencies_group.command("load-communes")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def agencies_load_communes(path: str) -> None:
+    """Create or update the communes, wards and towns of a CSV (code,name,district_code,active_from,active_to,
+    successor_code,aliases,notice_emails); every row checked, nothing written if one is wrong."""
+    from pathlib import Path
+
+    from tracker.agencies.loader import LoadError, load_communes_csv
+    from tracker.core import clock
+    from tracker.extensions import db
+
+    try:
+        count = load_communes_csv(Path(path).read_bytes(), by=None, now=clock.now())
+    except LoadError as error:
+        db.session.rollback()
+        for message in error.messages:
+            click.echo(message, err=True)
+        sys.exit(2)
+    db.session.commit()
+    click.echo(f"Đã cập nhật {count} xã, phường, thị trấn.")
+
+
 @agencies_group.command("apply-succession")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--on", "on", required=True, help="The first day the successors carry the work (YYYY-MM-DD)")

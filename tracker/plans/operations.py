@@ -91,7 +91,7 @@ def create_plan(
         db.session.flush()  # children refer to it by id
         section_by_key[spec["key"]] = section
     db.session.flush()
-    on = plan.period_start or now.date()
+    on = plan.issued_on or plan.period_start or now.date()  # groups stand for their members of the plan's date
     task_by_key: dict[str, Task] = {}
     for spec in tasks:
         position += 1
