@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 #: Line breaks in other dress: vertical tab (Word's soft break), form feed, Unicode's line and paragraph separators
@@ -17,6 +18,16 @@ _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 def clean_text(text: str) -> str:
     """``text`` with its line breaks as line breaks and its control characters gone."""
     return _CONTROLS.sub("", _BREAKS.sub("\n", text))
+
+
+def file_name(name: str, *, default: str = "tep-dinh-kem", limit: int = 255) -> str:
+    """A file name a client sent, safe to store and show: its last part only (never a path), control characters
+    and line breaks gone, at most ``limit`` characters with its extension kept."""
+    name = " ".join(Path(clean_text(name or "").replace("\\", "/")).name.split()) or default
+    if len(name) > limit:
+        suffix = Path(name).suffix[:20]
+        name = name[: limit - len(suffix)] + suffix
+    return name
 
 
 def sheet_cells(sheet, values: Iterable[Any]) -> list[Any]:

@@ -13,6 +13,7 @@ from tracker.agencies.queries import group_labels
 from tracker.agencies.resolver import AliasIndex
 from tracker.core import clock
 from tracker.core.models import record_audit
+from tracker.core.text import file_name
 from tracker.extensions import db
 from tracker.importers.drafts import check_parse, create_draft, start_parse, stop_parse
 from tracker.importers.forms import PlanDetailsForm, TaskEditForm, UploadForm
@@ -73,7 +74,7 @@ def index():
         try:
             draft = create_draft(
                 upload.read(),
-                upload.filename or "",
+                file_name(upload.filename or "", default="phu-luc"),
                 year=form.year.data,
                 replace_plan_id=form.plan_id.data or None,
                 by=current_user,

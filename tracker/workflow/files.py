@@ -12,6 +12,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from tracker.core.text import file_name
+
 #: What may be attached: a content type per family, the extensions a name of that family may carry
 KINDS = {
     "pdf": ("application/pdf", {".pdf"}),
@@ -74,10 +76,7 @@ def sniff(data: bytes, name: str) -> str | None:
 
 def check_file(data: bytes, name: str) -> CheckedFile:
     """Refuse an empty, oversized or unaccepted file; the type comes from the content, the name must agree."""
-    clean_name = Path(name.replace("\\", "/")).name.strip() or "tep-dinh-kem"
-    if len(clean_name) > 255:  # the column's length: the name is shortened, its extension kept
-        suffix = Path(clean_name).suffix[:20]
-        clean_name = clean_name[: 255 - len(suffix)] + suffix
+    clean_name = file_name(name)  # never a path; the column's length, its extension kept
     limit = max_bytes()
     if not data:
         raise FileRefused("Tệp rỗng: vui lòng chọn lại tệp.")
