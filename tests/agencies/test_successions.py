@@ -432,3 +432,48 @@ def test_a_split_on_items_in_every_state_follows_the_choice_per_task(db, clock, 
         )
         assert after[item.id] == (expected, *before[item.id][1:]), name
     assert (result.moved, result.kept) == (7, 2) and home.id != health.id
+
+
+def test_three_leads_merged_into_one_keep_the_most_advanced_item_and_revert_to_three(db, clock, agency, make_user):
+    """Three leads of one task merge (two ending, one the successor): the most advanced of the three items stays,
+    the rows of the others follow it, and the revert restores all three."""
+    from tracker.workflow.models import UserNotice
+
+    make_plan(
+        db, clock, [TaskSpec(content="Ba sở", number="1", lead_codes=["STC", "SKHDT", "SGTVT"], schedule=dated(ON))]
+    )
+    admin = make_user("admin")
+    items = {i.assignment.agency.code: i for i in db.session.scalars(select(DueItem))}
+    update_progress(
+        items["SGTVT"], progress=60, note="Nhiều nhất", by=make_user("agency_staff", "SGTVT"), now=clock.now()
+    )
+    update_progress(items["SKHDT"], progress=30, note="Giữa", by=make_user("agency_staff", "SKHDT"), now=clock.now())
+    db.session.add(
+        UserNotice(
+            agency_id=agency("SKHDT").id,
+            kind="comment",
+            task_id=items["SKHDT"].assignment.task_id,
+            due_item_id=items["SKHDT"].id,
+            message="Ý kiến",
+            created_at=clock.now(),
+        )
+    )
+    db.session.commit()
+    before = where_items_are(db)
+    first = apply_succession(spec(agency, "merger", ["SKHDT"], ["STC"]), by=admin, now=clock.now())
+    second = apply_succession(
+        SuccessionSpec("merger", ON, [agency("SGTVT")], [agency("STC")]), by=admin, now=clock.now()
+    )
+    db.session.commit()
+    left = where_items_are(db)
+    assert list(left.values()) == [("STC", "lead", "open", 60, ON)]
+    notice = db.session.scalar(select(UserNotice))
+    assert notice.due_item_id == next(iter(left))  # the merged item's notice followed the one that stayed
+    with pytest.raises(AgencyError, match="hãy hoàn tác nó trước"):
+        revert_succession(db.session.get(Succession, first.succession.id), by=admin, now=clock.now())
+    db.session.rollback()
+    revert_succession(db.session.get(Succession, second.succession.id), by=admin, now=clock.now())
+    revert_succession(db.session.get(Succession, first.succession.id), by=admin, now=clock.now())
+    db.session.commit()
+    assert where_items_are(db) == before
+    assert db.session.scalar(select(UserNotice.due_item_id)) == items["SKHDT"].id

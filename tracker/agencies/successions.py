@@ -16,16 +16,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, insert, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Date, bindparam, case, delete, insert, select, update
 
 from tracker.accounts.models import User
 from tracker.agencies.models import Agency, ItemMove, Succession, SuccessionKind, succession_agencies
 from tracker.agencies.operations import AgencyError
 from tracker.core.db import UTCDateTime
-from tracker.core.models import record_audit
+from tracker.core.models import AuditEvent, record_audit
 from tracker.extensions import db
-from tracker.plans.models import Assignment, AssignmentRole, DueItem, ItemState, Task
+from tracker.plans.models import Assignment, AssignmentRole, DueItem, ItemState, Plan, Task, plan_reference
 from tracker.workflow.models import EvidenceDocument, ExtensionRequest, ExtensionState, ItemFile, UserNotice
 
 #: Rows that belong to an item and follow it when it is merged into the successor's item of the same due date
@@ -152,33 +151,19 @@ def apply_succession(spec: SuccessionSpec, *, by: User | None, now: datetime) ->
             for position, agency in enumerate(agencies)
         ],
     )
-    mover = _Mover(succession, names)
     source_ids = [a.id for a in spec.sources]
-    lead_first = case((Assignment.role == AssignmentRole.LEAD.value, 0), else_=1)
-    theirs = select(Assignment.task_id).where(Assignment.agency_id.in_(source_ids))
-    rows = db.session.scalars(
-        select(Assignment)
-        .where(Assignment.task_id.in_(theirs), Assignment.agency_id.in_(source_ids + [a.id for a in spec.targets]))
-        .options(selectinload(Assignment.items), selectinload(Assignment.task).selectinload(Task.plan))
-        .order_by(Assignment.task_id, lead_first, Assignment.id)
-    ).all()
-    for row in rows:
-        if row.agency_id not in source_ids:
-            mover.parts[(row.task_id, row.agency_id, row.role)] = row
-    for row in rows:
-        if row.agency_id not in source_ids:
-            continue
+    mover = _Mover(succession, names, source_ids + [a.id for a in spec.targets], source_ids)
+    for part in mover.source_parts():
         if spec.kind == SuccessionKind.TRANSFER:
-            target = spec.choices.get(row.task_id)  # only the tasks chosen: the unit goes on with the others
+            target = spec.choices.get(part.task_id)  # only the tasks chosen: the unit goes on with the others
         elif spec.kind == SuccessionKind.SPLIT:
-            target = spec.choices.get(row.task_id, default.id)
+            target = spec.choices.get(part.task_id, default.id)
         else:
             target = default.id
         if target is not None:
-            mover.hand_over(row, target)
+            mover.hand_over(part, target)
     mover.one_part_per_task()
-    db.session.flush()
-    mover.record_versions()
+    mover.write()
 
     # the units end the day before (not in a transfer); their accounts follow the default successor or are disabled
     ended: dict[str, list] = {}
@@ -203,21 +188,9 @@ def apply_succession(spec: SuccessionSpec, *, by: User | None, now: datetime) ->
             "users": spec.users,
         },
     )
-    for move in mover.moves:
-        record_audit(
-            mover.items[move.item_id],
-            "item_moved" if move.absorbed_into_id is None else "item_merged",
-            by=by,
-            now=now,
-            before={"agency": names.get(move.from_agency_id), "assignment": move.from_assignment_id},
-            after={
-                "agency": names.get(move.to_agency_id),
-                "assignment": move.to_assignment_id,
-                "merged_into": move.absorbed_into_id,
-                "succession": succession.id,
-            },
-        )
+    mover.audit(by=by, now=now)
     db.session.flush()
+    db.session.expire_all()  # the items and parts were changed in bulk, under the ORM's feet
     return result
 
 
@@ -244,37 +217,82 @@ def _end_units(spec, succession, result, ended, accounts, names, *, by, now) -> 
         record_audit(user, "user_succession", by=by, now=now, before=before, after=after)
 
 
-class _Mover:
-    """The moves of one succession: assignments re-pointed or created, items moved or merged."""
+@dataclass
+class _Part:
+    """An assignment as the mover sees it: its items as rows (dicts of columns)."""
 
-    def __init__(self, succession: Succession, names: dict[int, str]) -> None:
+    id: int | None
+    task_id: int
+    agency_id: int
+    role: str
+    via_group: str
+    items: list[dict[str, Any]]
+    created: bool = False
+
+
+class _Mover:
+    """The moves of one succession, decided in Python on rows read in a few queries and written in bulk: a handful
+    of statements whatever the number of items (parts re-pointed or created, items moved or merged)."""
+
+    def __init__(self, succession: Succession, names: dict[int, str], agency_ids: list[int], source_ids: list[int]):
         self.succession = succession
         self.names = names
-        #: (task, agency, role) → the successors' assignments, as they are and as they are made
-        self.parts: dict[tuple[int, int, str], Assignment] = {}
+        self.source_ids = set(source_ids)
+        tasks = select(Assignment.task_id).where(Assignment.agency_id.in_(source_ids))
+        lead_first = case((Assignment.role == AssignmentRole.LEAD.value, 0), else_=1)
+        parts = db.session.execute(
+            select(Assignment.id, Assignment.task_id, Assignment.agency_id, Assignment.role, Assignment.via_group)
+            .where(Assignment.task_id.in_(tasks), Assignment.agency_id.in_(agency_ids))
+            .order_by(Assignment.task_id, lead_first, Assignment.id)
+        ).all()
+        self.all_parts = [_Part(p.id, p.task_id, p.agency_id, p.role, p.via_group, []) for p in parts]
+        by_id = {p.id: p for p in self.all_parts}
+        table = DueItem.__table__
+        for row in db.session.execute(
+            select(table).where(table.c.assignment_id.in_([p.id for p in self.all_parts])).order_by(table.c.id)
+        ).mappings():
+            by_id[row["assignment_id"]].items.append(dict(row))
+        self.labels = {
+            t.id: (f"{t.number}. {t.content}" if t.number else t.content, plan_reference(t.doc_kind, t.doc_number))
+            for t in db.session.execute(
+                select(Task.id, Task.number, Task.content, Plan.doc_kind, Plan.doc_number)
+                .join(Plan, Task.plan_id == Plan.id)
+                .where(Task.id.in_({p.task_id for p in self.all_parts}))
+            )
+        }
+        #: (task, agency, role) → the successors' parts, as they are and as they are made
+        self.parts = {(p.task_id, p.agency_id, p.role): p for p in self.all_parts if p.agency_id not in source_ids}
         self.lines: dict[tuple[int, int, str], MoveLine] = {}
-        self.moves: list[ItemMove] = []
-        self.items: dict[int, DueItem] = {}
-        self.undo: dict[str, list] = {"repointed": [], "created": [], "deleted": []}
+        #: (item, from part, into part, from agency, to agency); merged: (gone, kept, from part, into part, …)
+        self.moved: list[tuple[dict, _Part, _Part, int, int]] = []
+        self.merged: list[tuple[dict, dict, _Part, _Part, int, int]] = []
+        self.repointed: list[tuple[_Part, int]] = []
+        #: item id → the part and unit it was in before this succession touched it
+        self.origin: dict[int, tuple[_Part, int]] = {}
+        self.emptied: list[_Part] = []
+        self.moves: list[dict[str, Any]] = []
 
-    def line(self, part: Assignment, from_id: int, to_id: int) -> MoveLine:
+    def source_parts(self) -> list[_Part]:
+        return [p for p in self.all_parts if p.agency_id in self.source_ids]
+
+    def line(self, part: _Part, from_id: int, to_id: int) -> MoveLine:
         key = (part.task_id, from_id, part.role)
         if key not in self.lines:
-            task = part.task
+            label, reference = self.labels[part.task_id]
             self.lines[key] = MoveLine(
-                task_id=task.id,
-                task_label=f"{task.number}. {task.content}" if task.number else task.content,
-                plan_reference=task.plan.reference,
+                task_id=part.task_id,
+                task_label=label,
+                plan_reference=reference,
                 role=part.role,
                 from_name=self.names[from_id],
                 to_name=self.names[to_id],
             )
         return self.lines[key]
 
-    def hand_over(self, part: Assignment, target: int) -> None:
+    def hand_over(self, part: _Part, target: int) -> None:
         """Pass ``part``'s open items to ``target``'s part in the task (the same role, or its lead part)."""
         source = part.agency_id
-        open_items = [i for i in part.items if i.state != ItemState.ACCEPTED.value]
+        open_items = [i for i in part.items if i["state"] != ItemState.ACCEPTED.value]
         line = self.line(part, source, target)
         line.kept = len(part.items) - len(open_items)
         if not open_items:
@@ -285,166 +303,282 @@ class _Mover:
             into = self.parts.get((part.task_id, target, part.role))
         if into is None and not line.kept:
             # the whole part passes: the assignment itself changes hands
+            self.repointed.append((part, source))
             part.agency_id = target
             self.parts[(part.task_id, target, part.role)] = part
-            self.undo["repointed"].append([part.id, source])
-            for item in open_items:
-                self._record(item, part, part, source, target)
+            self.moved.extend((item, part, part, source, target) for item in open_items)
             line.moved += len(open_items)
             return
         if into is None:
-            into = Assignment(task_id=part.task_id, agency_id=target, role=part.role, via_group=part.via_group)
-            into.items = []
-            db.session.add(into)
-            db.session.flush()
+            into = _Part(None, part.task_id, target, part.role, part.via_group, [], created=True)
             self.parts[(part.task_id, target, part.role)] = into
-            self.undo["created"].append(into.id)
         for item in open_items:
             if self.move_item(item, part, into, source, target):
                 line.merged += 1
             else:
                 line.moved += 1
         if not part.items:
-            self.undo["deleted"].append(_snapshot(part))
-            db.session.delete(part)
+            self.emptied.append(part)
 
-    def move_item(self, item: DueItem, part: Assignment, into: Assignment, source: int, target: int) -> bool:
+    def move_item(self, item: dict, part: _Part, into: _Part, source: int, target: int) -> bool:
         """Move ``item`` into ``into``; True if it was merged with an item of the same due date there."""
+        part.items.remove(item)
+        self.origin.setdefault(item["id"], (part, source))
         same = next((x for x in into.items if _key(x) == _key(item)), None)
         if same is None:
-            db.session.flush()
-            item.assignment = into
-            self._record(item, part, into, source, target)
+            into.items.append(item)
+            self.moved.append((item, part, into, source, target))
             return False
         if _advance(item) > _advance(same):
             # the successor's own item is the less advanced: it merges into the one coming in
-            self.absorb(same, item, into, into.agency_id, target)
-            item.assignment = into
-            self._record(item, part, into, source, target)
+            into.items.remove(same)
+            into.items.append(item)
+            first, unit = self.origin.get(same["id"], (into, into.agency_id))
+            self.merged.append((same, item, first, into, unit, target))
+            self.moved.append((item, part, into, source, target))
         else:
-            self.absorb(item, same, part, source, target)
+            self.merged.append((item, same, part, into, source, target))
         return True
-
-    def absorb(self, gone: DueItem, kept: DueItem, part: Assignment, source: int, target: int) -> None:
-        """Merge ``gone`` into ``kept``: its rows follow ``kept``; its columns stay in the move for a revert."""
-        db.session.flush()
-        # one pending extension request per item: the kept item's stands; the other's is kept here for a revert
-        pending = ExtensionRequest.state == ExtensionState.PENDING.value
-        dropped = []
-        if db.session.scalar(select(ExtensionRequest.id).where(ExtensionRequest.due_item_id == kept.id, pending)):
-            for request in db.session.scalars(
-                select(ExtensionRequest).where(ExtensionRequest.due_item_id == gone.id, pending)
-            ):
-                dropped.append(_snapshot(request))
-                db.session.delete(request)
-            db.session.flush()
-        followed = {}
-        for model in ITEM_ROWS:
-            ids = list(db.session.scalars(select(model.id).where(model.due_item_id == gone.id)))
-            if ids:
-                db.session.execute(update(model).where(model.id.in_(ids)).values(due_item_id=kept.id))
-                followed[model.__tablename__] = ids
-        snapshot = {"item": _snapshot(gone), "rows": followed, "dropped": dropped}
-        gone.assignment.items.remove(gone)
-        db.session.delete(gone)
-        db.session.flush()
-        move = self._record(gone, part, kept.assignment, source, target)
-        move.absorbed_into_id = kept.id
-        move.snapshot = snapshot
 
     def one_part_per_task(self) -> None:
         """A successor that is now lead of a task and was its coordinator keeps one part: the lead's."""
+        touched = {(into.task_id, to) for _, _, into, _, to in self.moved} | {
+            (into.task_id, to) for *_, into, _, to in self.merged
+        }
         for (task_id, agency_id, role), lead in list(self.parts.items()):
-            if role != AssignmentRole.LEAD.value:
-                continue
             coordinator = self.parts.get((task_id, agency_id, AssignmentRole.COORDINATOR.value))
-            if coordinator is None or coordinator is lead or not self._touched(task_id, agency_id):
+            if role != AssignmentRole.LEAD.value or coordinator is None or (task_id, agency_id) not in touched:
                 continue
             line = self.line(coordinator, agency_id, agency_id)
-            for item in [i for i in coordinator.items if i.state != ItemState.ACCEPTED.value]:
+            for item in [i for i in coordinator.items if i["state"] != ItemState.ACCEPTED.value]:
                 if self.move_item(item, coordinator, lead, agency_id, agency_id):
                     line.merged += 1
                 else:
                     line.moved += 1
             if not coordinator.items:
-                self.undo["deleted"].append(_snapshot(coordinator))
-                db.session.delete(coordinator)
+                self.emptied.append(coordinator)
                 del self.parts[(task_id, agency_id, AssignmentRole.COORDINATOR.value)]
 
-    def _touched(self, task_id: int, agency_id: int) -> bool:
-        return any(m.task_id == task_id and m.to_agency_id == agency_id for m in self.moves)
+    def write(self) -> None:
+        """Write every decision: a few statements each for all the items."""
+        items = DueItem.__table__
+        created = [p for p in self.parts.values() if p.created]
+        if created:
+            ids = db.session.scalars(
+                insert(Assignment).returning(Assignment.id, sort_by_parameter_order=True),
+                [
+                    {"task_id": p.task_id, "agency_id": p.agency_id, "role": p.role, "via_group": p.via_group}
+                    for p in created
+                ],
+            ).all()
+            for part, new_id in zip(created, ids, strict=True):
+                part.id = new_id
+        undo: dict[str, list] = {
+            "repointed": [[p.id, source] for p, source in self.repointed],
+            "created": [p.id for p in created],
+            "deleted": [],
+        }
+        gone = {g["id"]: (g, kept) for g, kept, *_ in self.merged}
+        for item_id, (item, kept) in list(gone.items()):
+            while kept["id"] in gone:  # merged into one that was merged in turn: the last one stands
+                kept = gone[kept["id"]][1]
+            gone[item_id] = (item, kept)
+        self.merged = [(g, gone[g["id"]][1], *rest) for g, _, *rest in self.merged]
+        # an item moved in and then merged into a more advanced one is only merged (its row goes back as it was)
+        self.moved = [m for m in self.moved if m[0]["id"] not in gone]
+        followed: dict[int, dict[str, list[int]]] = {i: {} for i in gone}
+        dropped: dict[int, list[dict]] = {i: [] for i in gone}
+        if gone:
+            # one pending extension request per item: the kept item's stands; the other's is kept for a revert
+            pending = ExtensionRequest.state == ExtensionState.PENDING.value
+            kept_pending = set(
+                db.session.scalars(
+                    select(ExtensionRequest.due_item_id).where(
+                        ExtensionRequest.due_item_id.in_({k["id"] for _, k in gone.values()}), pending
+                    )
+                )
+            )
+            requests = ExtensionRequest.__table__
+            clash = [
+                dict(r)
+                for r in db.session.execute(
+                    select(requests).where(requests.c.due_item_id.in_(gone), pending)
+                ).mappings()
+                if gone[r["due_item_id"]][1]["id"] in kept_pending
+            ]
+            if clash:
+                for row in clash:
+                    dropped[row["due_item_id"]].append(_plain(row))
+                db.session.execute(delete(ExtensionRequest).where(ExtensionRequest.id.in_([r["id"] for r in clash])))
+            for model in ITEM_ROWS:
+                table = model.__table__
+                rows = db.session.execute(
+                    select(table.c.id, table.c.due_item_id).where(table.c.due_item_id.in_(gone))
+                ).all()
+                for row_id, item_id in rows:
+                    followed[item_id].setdefault(model.__tablename__, []).append(row_id)
+                if rows:
+                    db.session.execute(
+                        table.update().where(table.c.id == bindparam("row")).values(due_item_id=bindparam("kept")),
+                        [{"row": row_id, "kept": gone[item_id][1]["id"]} for row_id, item_id in rows],
+                    )
+            db.session.execute(delete(DueItem).where(DueItem.id.in_(gone)))
+        if self.repointed:
+            db.session.execute(
+                Assignment.__table__.update()
+                .where(Assignment.__table__.c.id == bindparam("part"))
+                .values(agency_id=bindparam("agency")),
+                [{"part": p.id, "agency": p.agency_id} for p, _ in self.repointed],
+            )
+        changed = [(item, into) for item, part, into, *_ in self.moved if part is not into]
+        if changed:
+            db.session.execute(
+                items.update()
+                .where(items.c.id == bindparam("item"))
+                .values(assignment_id=bindparam("into"), version=items.c.version + 1),
+                [{"item": item["id"], "into": into.id} for item, into in changed],
+            )
+        if self.emptied:
+            undo["deleted"] = [
+                {"id": p.id, "task_id": p.task_id, "agency_id": p.agency_id, "role": p.role, "via_group": p.via_group}
+                for p in self.emptied
+            ]
+            db.session.execute(delete(Assignment).where(Assignment.id.in_([p.id for p in self.emptied])))
+        # each move keeps the version its item (or the item it merged into) has now: a later change shows
+        wanted = {item["id"] for item, *_ in self.moved} | {kept["id"] for _, kept, *_ in self.merged}
+        versions = dict(db.session.execute(select(DueItem.id, DueItem.version).where(DueItem.id.in_(wanted))).all())
+        base = {"succession_id": self.succession.id, "moved_on": self.succession.effective_on}
+        self.moves = [
+            {
+                **base,
+                "item_id": item["id"],
+                "task_id": part.task_id,
+                "role": part.role,
+                "from_agency_id": source,
+                "to_agency_id": target,
+                "from_assignment_id": part.id,
+                "to_assignment_id": into.id,
+                "version": versions[item["id"]],
+                "absorbed_into_id": None,
+                "snapshot": None,
+            }
+            for item, part, into, source, target in self.moved
+        ] + [
+            {
+                **base,
+                "item_id": item["id"],
+                "task_id": part.task_id,
+                "role": part.role,
+                "from_agency_id": source,
+                "to_agency_id": target,
+                "from_assignment_id": part.id,
+                "to_assignment_id": into.id,
+                "version": versions[kept["id"]],
+                "absorbed_into_id": kept["id"],
+                "snapshot": {"item": _plain(item), "rows": followed[item["id"]], "dropped": dropped[item["id"]]},
+            }
+            for item, kept, part, into, source, target in self.merged
+        ]
+        if self.moves:
+            db.session.execute(insert(ItemMove), self.moves)
+        self.undo = undo
 
-    def _record(self, item: DueItem, part: Assignment, into: Assignment, source: int, target: int) -> ItemMove:
-        move = ItemMove(
-            succession=self.succession,
-            item_id=item.id,
-            task_id=part.task_id,
-            role=part.role,
-            from_agency_id=source,
-            to_agency_id=target,
-            from_assignment_id=part.id,
-            to_assignment_id=into.id,
-            moved_on=self.succession.effective_on,
-            version=0,
+    def audit(self, *, by, now: datetime) -> None:
+        """Every move an audit event of its item, in one statement."""
+        if not self.moves:
+            return
+        db.session.execute(
+            insert(AuditEvent),
+            [
+                {
+                    "at": now,
+                    "actor_id": by.id if by else None,
+                    "object_type": DueItem.__tablename__,
+                    "object_id": move["item_id"],
+                    "action": "item_moved" if move["absorbed_into_id"] is None else "item_merged",
+                    "before": {
+                        "agency": self.names.get(move["from_agency_id"]),
+                        "assignment": move["from_assignment_id"],
+                    },
+                    "after": {
+                        "agency": self.names.get(move["to_agency_id"]),
+                        "assignment": move["to_assignment_id"],
+                        "merged_into": move["absorbed_into_id"],
+                        "succession": self.succession.id,
+                    },
+                }
+                for move in self.moves
+            ],
         )
-        db.session.add(move)
-        self.moves.append(move)
-        self.items[item.id] = item
-        return move
-
-    def record_versions(self) -> None:
-        """Each move keeps the version its item (or the item it merged into) has now."""
-        ids = {m.absorbed_into_id or m.item_id for m in self.moves}
-        versions = dict(db.session.execute(select(DueItem.id, DueItem.version).where(DueItem.id.in_(ids))).all())
-        for move in self.moves:
-            move.version = versions.get(move.absorbed_into_id or move.item_id, 0)
 
 
 def revert_succession(succession: Succession, *, by: User | None, now: datetime) -> None:
     """Undo a succession while none of its items changed since (AgencyError otherwise), in the caller's
-    transaction: items back, merged ones restored, units' dates and accounts as they were."""
+    transaction and in a few statements: items back, merged ones restored with their rows, the units' dates and
+    accounts as they were."""
     if succession.state != "applied":
         raise AgencyError({"state": ["Thay đổi này đã được hoàn tác."]})
-    moves = sorted(succession.moves, key=lambda m: m.id)
-    ids = {m.absorbed_into_id or m.item_id for m in moves}
-    versions = dict(db.session.execute(select(DueItem.id, DueItem.version).where(DueItem.id.in_(ids))).all())
-    touched = [m for m in moves if versions.get(m.absorbed_into_id or m.item_id) != m.version]
-    if touched:
-        tasks = db.session.scalars(select(Task).where(Task.id.in_({m.task_id for m in touched[:3]}))).all()
-        named = "; ".join(f"{t.number} {t.content[:60]}".strip() for t in tasks)
-        raise AgencyError(
-            {"state": [f"{len(touched)} nhiệm vụ đã được cập nhật sau khi chuyển ({named}…): không hoàn tác được."]}
+    moves = (
+        db.session.execute(
+            select(ItemMove.__table__).where(ItemMove.succession_id == succession.id).order_by(ItemMove.id)
         )
-    parts = {m.to_assignment_id for m in moves}
+        .mappings()
+        .all()
+    )
+    ids = {m["absorbed_into_id"] or m["item_id"] for m in moves}
+    versions = dict(db.session.execute(select(DueItem.id, DueItem.version).where(DueItem.id.in_(ids))).all())
+    parts = {m["to_assignment_id"] for m in moves}
     later = select(ItemMove.id).where(
         ItemMove.succession_id > succession.id,
         ItemMove.from_assignment_id.in_(parts) | ItemMove.item_id.in_(ids),
     )
     if db.session.scalar(later.limit(1)) is not None:
         raise AgencyError({"state": ["Một thay đổi sau đó đã chuyển tiếp các nhiệm vụ này: hãy hoàn tác nó trước."]})
-    undo = succession.undo
-    for row in undo.get("deleted", []):
-        db.session.add(_restore(Assignment, row))
+    touched = [m for m in moves if versions.get(m["absorbed_into_id"] or m["item_id"]) != m["version"]]
+    if touched:
+        tasks = db.session.scalars(select(Task).where(Task.id.in_({m["task_id"] for m in touched[:3]}))).all()
+        named = "; ".join(f"{t.number} {t.content[:60]}".strip() for t in tasks)
+        raise AgencyError(
+            {"state": [f"{len(touched)} nhiệm vụ đã được cập nhật sau khi chuyển ({named}…): không hoàn tác được."]}
+        )
     db.session.flush()
-    for move in reversed(moves):
-        if move.absorbed_into_id is not None:
-            db.session.add(_restore(DueItem, move.snapshot["item"]))
-            db.session.flush()
-            for model in ITEM_ROWS:
-                ids_back = move.snapshot["rows"].get(model.__tablename__)
-                if ids_back:
-                    db.session.execute(update(model).where(model.id.in_(ids_back)).values(due_item_id=move.item_id))
-            for row in move.snapshot.get("dropped", []):
-                db.session.add(_restore(ExtensionRequest, row))
-        elif move.from_assignment_id != move.to_assignment_id:
-            db.session.execute(
-                update(DueItem)
-                .where(DueItem.id == move.item_id)
-                .values(assignment_id=move.from_assignment_id, version=DueItem.version + 1)
-            )
-            db.session.flush()
-    for assignment_id, agency_id in undo.get("repointed", []):
-        db.session.execute(update(Assignment).where(Assignment.id == assignment_id).values(agency_id=agency_id))
+    undo = succession.undo
+    items = DueItem.__table__
+    if undo.get("deleted"):
+        db.session.execute(insert(Assignment.__table__), undo["deleted"])
+    moved_back = [
+        m for m in moves if m["absorbed_into_id"] is None and m["from_assignment_id"] != m["to_assignment_id"]
+    ]
+    if moved_back:
+        db.session.execute(
+            items.update()
+            .where(items.c.id == bindparam("item"))
+            .values(assignment_id=bindparam("back"), version=items.c.version + 1),
+            [{"item": m["item_id"], "back": m["from_assignment_id"]} for m in moved_back],
+        )
+    merged = [m for m in moves if m["absorbed_into_id"] is not None]
+    if merged:
+        db.session.execute(insert(items), [_typed(DueItem, m["snapshot"]["item"]) for m in merged])
+        for model in ITEM_ROWS:
+            back = [
+                {"row": row_id, "item": m["item_id"]}
+                for m in merged
+                for row_id in m["snapshot"]["rows"].get(model.__tablename__, [])
+            ]
+            if back:
+                table = model.__table__
+                db.session.execute(
+                    table.update().where(table.c.id == bindparam("row")).values(due_item_id=bindparam("item")), back
+                )
+        dropped = [_typed(ExtensionRequest, row) for m in merged for row in m["snapshot"].get("dropped", [])]
+        if dropped:
+            db.session.execute(insert(ExtensionRequest.__table__), dropped)
+    if undo.get("repointed"):
+        table = Assignment.__table__
+        db.session.execute(
+            table.update().where(table.c.id == bindparam("part")).values(agency_id=bindparam("agency")),
+            [{"part": part, "agency": agency} for part, agency in undo["repointed"]],
+        )
     if undo.get("created"):
         db.session.execute(delete(Assignment).where(Assignment.id.in_(undo["created"])))
     for agency_id, (active_to, successor_id) in undo.get("agencies", {}).items():
@@ -486,29 +620,27 @@ def moved_from(task_ids: list[int]) -> dict[int, list[str]]:
 # --- rows kept for a revert -------------------------------------------------------------------------------
 
 
-def _key(item: DueItem) -> tuple:
-    return (item.original_due_date, item.kind, item.period_label)
+def _key(item: dict[str, Any]) -> tuple:
+    return (item["original_due_date"], item["kind"], item["period_label"])
 
 
-def _advance(item: DueItem) -> tuple:
-    return (ADVANCE[item.state], item.progress or 0)
+def _advance(item: dict[str, Any]) -> tuple:
+    return (ADVANCE[item["state"]], item["progress"] or 0)
 
 
-def _snapshot(obj) -> dict[str, Any]:
-    out = {}
-    for column in obj.__table__.columns:
-        value = getattr(obj, column.key)
-        out[column.key] = value.isoformat() if isinstance(value, date | datetime) else value
-    return out
+def _plain(row) -> dict[str, Any]:
+    """A row's columns as JSON keeps them (dates and times as ISO text)."""
+    return {key: value.isoformat() if isinstance(value, date | datetime) else value for key, value in dict(row).items()}
 
 
-def _restore(model, data: dict[str, Any]):
+def _typed(model, data: dict[str, Any]) -> dict[str, Any]:
+    """``_plain``'s dict back to the column types of ``model``'s table, for an insert."""
     values = {}
     for column in model.__table__.columns:
         value = data.get(column.key)
         if value is not None and isinstance(column.type, UTCDateTime):
             value = datetime.fromisoformat(value)
-        elif value is not None and column.type.python_type is date:
+        elif value is not None and isinstance(column.type, Date):
             value = date.fromisoformat(value)
         values[column.key] = value
-    return model(**values)
+    return values
