@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Date, bindparam, case, delete, insert, select, update
+from sqlalchemy import Date, bindparam, case, delete, insert, select
 
 from tracker.accounts.models import User
 from tracker.agencies.models import Agency, ItemMove, Succession, SuccessionKind, succession_agencies
@@ -581,17 +581,28 @@ def revert_succession(succession: Succession, *, by: User | None, now: datetime)
         )
     if undo.get("created"):
         db.session.execute(delete(Assignment).where(Assignment.id.in_(undo["created"])))
-    for agency_id, (active_to, successor_id) in undo.get("agencies", {}).items():
+    if undo.get("agencies"):
+        table = Agency.__table__
         db.session.execute(
-            update(Agency)
-            .where(Agency.id == int(agency_id))
-            .values(active_to=date.fromisoformat(active_to) if active_to else None, successor_id=successor_id)
+            table.update()
+            .where(table.c.id == bindparam("unit"))
+            .values(active_to=bindparam("until"), successor_id=bindparam("next")),
+            [
+                {"unit": int(unit), "until": date.fromisoformat(until) if until else None, "next": following}
+                for unit, (until, following) in undo["agencies"].items()
+            ],
         )
-    for user_id, agency_id, enabled in undo.get("users", []):
+    if undo.get("users"):
+        table = User.__table__
         db.session.execute(
-            update(User)
-            .where(User.id == user_id)
-            .values(agency_id=agency_id, is_enabled=enabled, session_version=User.session_version + 1)
+            table.update()
+            .where(table.c.id == bindparam("user"))
+            .values(
+                agency_id=bindparam("unit"),
+                is_enabled=bindparam("enabled"),
+                session_version=table.c.session_version + 1,
+            ),
+            [{"user": user, "unit": unit, "enabled": enabled} for user, unit, enabled in undo["users"]],
         )
     db.session.execute(delete(ItemMove).where(ItemMove.succession_id == succession.id))
     succession.state = "reverted"
