@@ -62,6 +62,7 @@ class Agency(db.Model):
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
 
     parent = relationship("Agency", remote_side=[id], foreign_keys=[parent_id])
+    successor = relationship("Agency", remote_side=[id], foreign_keys=[successor_id])
     aliases = relationship(
         "AgencyAlias", back_populates="agency", cascade="all, delete-orphan", order_by="AgencyAlias.alias"
     )

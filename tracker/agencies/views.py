@@ -36,7 +36,11 @@ bp = Blueprint("agencies", __name__)
 @bp.get("/agencies")
 @roles_required(*ALL_ROLES)
 def agencies():
-    query = select(Agency).options(selectinload(Agency.aliases)).order_by(Agency.kind, Agency.name)
+    query = (
+        select(Agency)
+        .options(selectinload(Agency.aliases), selectinload(Agency.successor))
+        .order_by(Agency.kind, Agency.name)
+    )
     q = request.args.get("q", "").strip()
     kind = request.args.get("kind", "")
     show_inactive = request.args.get("inactive") == "1"
