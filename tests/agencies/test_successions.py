@@ -118,7 +118,7 @@ def test_the_task_page_names_the_unit_that_had_the_work_before(db, clock, agency
     db.session.commit()
     browser, _ = logged_in("monitor")
     listing = browser.get("/agencies?inactive=1&q=thong tin").get_data(as_text=True)
-    assert "01/01/2020 – 31/03/2024<br><span class=\"small\">Kế thừa: Sở Khoa học và Công nghệ</span>" in listing
+    assert '01/01/2020 – 31/03/2024<br><span class="small">Kế thừa: Sở Khoa học và Công nghệ</span>' in listing
     page = browser.get(f"/tasks/{items['quarter_open'].assignment.task_id}").get_data(as_text=True)
     assert 'Sở Khoa học và Công nghệ <span class="small">(trước đây: Sở Thông tin và Truyền thông)</span>' in page
     # the quarter done before stays with the unit that did it, under its own name
