@@ -143,6 +143,11 @@ def test_a_malformed_file_is_refused_with_every_problem(app, db, tmp_path):
     assert wrong_day.exit_code == 2 and "YYYY-MM-DD" in wrong_day.output
 
 
+def apply_2025(app) -> None:
+    result = app.test_cli_runner().invoke(args=["agencies", "apply-succession", FILE_2025, "--on", "2025-03-01"])
+    assert result.exit_code == 0, result.output
+
+
 def _appendix(tmp_path, issued: str):
     from tests.importers.builders import write_docx
 
@@ -167,10 +172,7 @@ def test_an_appendix_written_after_the_change_that_names_old_units_goes_to_their
 ):
     from tests.importers.test_import_views import upload
 
-    assert (
-        app.test_cli_runner().invoke(args=["agencies", "apply-succession", FILE_2025, "--on", "2025-03-01"]).exit_code
-        == 0
-    )
+    apply_2025(app)
     browser, _ = logged_in("monitor")
     draft_url = upload(browser, _appendix(tmp_path, "ngày 15 tháng 6 năm 2025"), "phu-luc.docx").location
     page = browser.get(draft_url).get_data(as_text=True)
@@ -206,10 +208,7 @@ def test_an_appendix_written_after_the_change_that_names_old_units_goes_to_their
 def test_an_appendix_of_before_the_change_keeps_the_units_it_names(app, db, clock, logged_in, tmp_path):
     from tests.importers.test_import_views import upload
 
-    assert (
-        app.test_cli_runner().invoke(args=["agencies", "apply-succession", FILE_2025, "--on", "2025-03-01"]).exit_code
-        == 0
-    )
+    apply_2025(app)
     browser, _ = logged_in("monitor")
     draft_url = upload(browser, _appendix(tmp_path, "ngày 10 tháng 01 năm 2025"), "phu-luc.docx").location
     page = browser.get(draft_url).get_data(as_text=True)

@@ -145,22 +145,7 @@ def test_two_merged_leads_become_one_part_with_one_item_per_due_date(db, clock, 
     )
     update_progress(nn_item, progress=70, note="Gần xong", by=clerk, now=clock.now())
     db.session.commit()
-    new = save_agency(
-        None,
-        code="SNNMT",
-        name="Sở Nông nghiệp và Môi trường",
-        short_name="Sở NN&MT",
-        kind="department",
-        parent_id=None,
-        notice_emails=[],
-        head_email="",
-        active_from=ON,
-        active_to=None,
-        successor_id=None,
-        aliases=[],
-        by=admin,
-        now=clock.now(),
-    )
+    new = new_department("SNNMT", "Sở Nông nghiệp và Môi trường", admin, clock)
     db.session.commit()
     result = apply_succession(spec(agency, "merger", ["STNMT", "SNNPTNT"], ["SNNMT"]), by=admin, now=clock.now())
     db.session.commit()
@@ -179,22 +164,7 @@ def test_a_rename_passes_the_whole_part_and_the_revert_puts_everything_back(db, 
     items = every_state(db, clock, make_user, "BDT")
     admin = make_user("admin")
     users_before = {u.id: (u.agency_id, u.session_version) for u in _users_of(db, agency("BDT").id)}
-    save_agency(
-        None,
-        code="SDTTG",
-        name="Sở Dân tộc và Tôn giáo",
-        short_name="",
-        kind="department",
-        parent_id=None,
-        notice_emails=[],
-        head_email="",
-        active_from=ON,
-        active_to=None,
-        successor_id=None,
-        aliases=[],
-        by=admin,
-        now=clock.now(),
-    )
+    new_department("SDTTG", "Sở Dân tộc và Tôn giáo", admin, clock)
     db.session.commit()
     before = where_items_are(db)
     parts_before = {i.id: i.assignment_id for i in db.session.scalars(select(DueItem))}
@@ -291,6 +261,26 @@ def test_a_succession_that_cannot_be_applied_says_why(db, clock, agency, make_us
     assert "kind" in error.value.errors and "targets" in error.value.errors
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Succession)) == 0
+
+
+def new_department(code: str, name: str, admin, clock):
+    """A successor unit, active from the change's date."""
+    return save_agency(
+        None,
+        code=code,
+        name=name,
+        short_name="",
+        kind="department",
+        parent_id=None,
+        notice_emails=[],
+        head_email="",
+        active_from=ON,
+        active_to=None,
+        successor_id=None,
+        aliases=[],
+        by=admin,
+        now=clock.now(),
+    )
 
 
 def _users_of(db, agency_id: int):

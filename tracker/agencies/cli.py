@@ -39,21 +39,9 @@ def agencies_resolve(text: str, as_json: bool) -> None:
 def agencies_load(path: str) -> None:
     """Create or update agencies from a CSV (code,name,short_name,kind,parent_code,notice_emails,head_email,
     active_from,aliases); every row checked, nothing written if one is wrong."""
-    from pathlib import Path
+    from tracker.agencies.loader import load_agencies_csv
 
-    from tracker.agencies.loader import LoadError, load_agencies_csv
-    from tracker.core import clock
-    from tracker.extensions import db
-
-    try:
-        count = load_agencies_csv(Path(path).read_bytes(), by=None, now=clock.now())
-    except LoadError as error:
-        db.session.rollback()
-        for message in error.messages:
-            click.echo(message, err=True)
-        sys.exit(2)
-    db.session.commit()
-    click.echo(f"Đã cập nhật {count} cơ quan, đơn vị.")
+    _load(path, load_agencies_csv, "cơ quan, đơn vị")
 
 
 @agencies_group.command("load-communes")
@@ -62,21 +50,28 @@ def agencies_load(path: str) -> None:
 def agencies_load_communes(path: str) -> None:
     """Create or update the communes, wards and towns of a CSV (code,name,district_code,active_from,active_to,
     successor_code,aliases,notice_emails); every row checked, nothing written if one is wrong."""
+    from tracker.agencies.loader import load_communes_csv
+
+    _load(path, load_communes_csv, "xã, phường, thị trấn")
+
+
+def _load(path: str, loader, what: str) -> None:
+    """Run a CSV loader in one transaction: every row, or none and each problem printed (exit 2)."""
     from pathlib import Path
 
-    from tracker.agencies.loader import LoadError, load_communes_csv
+    from tracker.agencies.loader import LoadError
     from tracker.core import clock
     from tracker.extensions import db
 
     try:
-        count = load_communes_csv(Path(path).read_bytes(), by=None, now=clock.now())
+        count = loader(Path(path).read_bytes(), by=None, now=clock.now())
     except LoadError as error:
         db.session.rollback()
         for message in error.messages:
             click.echo(message, err=True)
         sys.exit(2)
     db.session.commit()
-    click.echo(f"Đã cập nhật {count} xã, phường, thị trấn.")
+    click.echo(f"Đã cập nhật {count} {what}.")
 
 
 @agencies_group.command("apply-succession")

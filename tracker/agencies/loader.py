@@ -34,6 +34,29 @@ def _rows(data: bytes, required: tuple[str, ...], columns: list[str]) -> list[di
     return rows
 
 
+def _save_row(existing: dict[str, Agency], row, line: int, errors: list[str], *, parent, **fields) -> Agency | None:
+    """Create or update the row's agency (its code, name, addresses and aliases from the row, the rest given);
+    None and the reasons in ``errors`` if it cannot be."""
+    code = (row.get("code") or "").strip().upper()
+    try:
+        agency = save_agency(
+            existing.get(code),
+            code=code,
+            name=(row.get("name") or "").strip(),
+            parent_id=parent.id if parent else None,
+            notice_emails=[e.strip() for e in (row.get("notice_emails") or "").split(";") if e.strip()],
+            successor_id=None,
+            aliases=[a.strip() for a in (row.get("aliases") or "").split(";") if a.strip()],
+            **fields,
+        )
+    except AgencyError as error:
+        errors.extend(f"Dòng {line}: {' '.join(m)}" for m in error.errors.values())
+        return None
+    db.session.flush()
+    existing[agency.code] = agency
+    return agency
+
+
 def load_agencies_csv(data: bytes, *, by, now: datetime) -> int:
     """Create or update the agencies of a CSV (UTF-8; columns as COLUMNS; lists separated by ";").
 
@@ -44,7 +67,6 @@ def load_agencies_csv(data: bytes, *, by, now: datetime) -> int:
     errors: list[str] = []
     done = 0
     for line, row in enumerate(rows, start=2):
-        code = (row.get("code") or "").strip().upper()
         kind = (row.get("kind") or "").strip()
         parent_code = (row.get("parent_code") or "").strip().upper()
         if kind not in {k.value for k in AgencyKind}:
@@ -59,29 +81,22 @@ def load_agencies_csv(data: bytes, *, by, now: datetime) -> int:
         except ValueError:
             errors.append(f"Dòng {line}: ngày bắt đầu hoạt động phải theo dạng YYYY-MM-DD.")
             continue
-        try:
-            agency = save_agency(
-                existing.get(code),
-                code=code,
-                name=(row.get("name") or "").strip(),
-                short_name=(row.get("short_name") or "").strip(),
-                kind=kind,
-                parent_id=parent.id if parent else None,
-                notice_emails=[e.strip() for e in (row.get("notice_emails") or "").split(";") if e.strip()],
-                head_email=(row.get("head_email") or "").strip(),
-                active_from=active_from,
-                active_to=None,
-                successor_id=None,
-                aliases=[a.strip() for a in (row.get("aliases") or "").split(";") if a.strip()],
-                by=by,
-                now=now,
-            )
-        except AgencyError as error:
-            errors.extend(f"Dòng {line}: {' '.join(m)}" for m in error.errors.values())
-            continue
-        db.session.flush()
-        existing[agency.code] = agency
-        done += 1
+        agency = _save_row(
+            existing,
+            row,
+            line,
+            errors,
+            short_name=(row.get("short_name") or "").strip(),
+            kind=kind,
+            parent=parent,
+            head_email=(row.get("head_email") or "").strip(),
+            active_from=active_from,
+            active_to=None,
+            by=by,
+            now=now,
+        )
+        if agency is not None:
+            done += 1
     if errors:
         raise LoadError(errors)
     return done
@@ -121,28 +136,22 @@ def load_communes_csv(data: bytes, *, by, now: datetime) -> int:
         except ValueError:
             errors.append(f"Dòng {line}: ngày phải theo dạng YYYY-MM-DD (active_from bắt buộc).")
             continue
-        try:
-            agency = save_agency(
-                existing.get(code),
-                code=code,
-                name=(row.get("name") or "").strip(),
-                short_name="",
-                kind=AgencyKind.COMMUNE.value,
-                parent_id=district.id if district else None,
-                notice_emails=[e.strip() for e in (row.get("notice_emails") or "").split(";") if e.strip()],
-                head_email=existing[code].head_email if code in existing else "",
-                active_from=active_from,
-                active_to=active_to,
-                successor_id=None,
-                aliases=[a.strip() for a in (row.get("aliases") or "").split(";") if a.strip()],
-                by=by,
-                now=now,
-            )
-        except AgencyError as error:
-            errors.extend(f"Dòng {line}: {' '.join(m)}" for m in error.errors.values())
+        agency = _save_row(
+            existing,
+            row,
+            line,
+            errors,
+            short_name="",
+            kind=AgencyKind.COMMUNE.value,
+            parent=district,
+            head_email=existing[code].head_email if code in existing else "",
+            active_from=active_from,
+            active_to=active_to,
+            by=by,
+            now=now,
+        )
+        if agency is None:
             continue
-        db.session.flush()
-        existing[agency.code] = agency
         successor = (row.get("successor_code") or "").strip().upper()
         if successor:
             successors.append((line, agency, successor))

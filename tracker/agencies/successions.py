@@ -447,33 +447,12 @@ class _Mover:
         # each move keeps the version its item (or the item it merged into) has now: a later change shows
         wanted = {item["id"] for item, *_ in self.moved} | {kept["id"] for _, kept, *_ in self.merged}
         versions = dict(db.session.execute(select(DueItem.id, DueItem.version).where(DueItem.id.in_(wanted))).all())
-        base = {"succession_id": self.succession.id, "moved_on": self.succession.effective_on}
         self.moves = [
-            {
-                **base,
-                "item_id": item["id"],
-                "task_id": part.task_id,
-                "role": part.role,
-                "from_agency_id": source,
-                "to_agency_id": target,
-                "from_assignment_id": part.id,
-                "to_assignment_id": into.id,
-                "version": versions[item["id"]],
-                "absorbed_into_id": None,
-                "snapshot": None,
-            }
+            self._row(item, part, into, source, target, versions[item["id"]])
             for item, part, into, source, target in self.moved
         ] + [
             {
-                **base,
-                "item_id": item["id"],
-                "task_id": part.task_id,
-                "role": part.role,
-                "from_agency_id": source,
-                "to_agency_id": target,
-                "from_assignment_id": part.id,
-                "to_assignment_id": into.id,
-                "version": versions[kept["id"]],
+                **self._row(item, part, into, source, target, versions[kept["id"]]),
                 "absorbed_into_id": kept["id"],
                 "snapshot": {"item": _plain(item), "rows": followed[item["id"]], "dropped": dropped[item["id"]]},
             }
@@ -482,6 +461,23 @@ class _Mover:
         if self.moves:
             db.session.execute(insert(ItemMove), self.moves)
         self.undo = undo
+
+    def _row(self, item: dict, part: _Part, into: _Part, source: int, target: int, version: int) -> dict[str, Any]:
+        """An item_moves row (its ``version``: the item's, or the one it merged into, right after the move)."""
+        return {
+            "succession_id": self.succession.id,
+            "moved_on": self.succession.effective_on,
+            "item_id": item["id"],
+            "task_id": part.task_id,
+            "role": part.role,
+            "from_agency_id": source,
+            "to_agency_id": target,
+            "from_assignment_id": part.id,
+            "to_assignment_id": into.id,
+            "version": version,
+            "absorbed_into_id": None,
+            "snapshot": None,
+        }
 
     def audit(self, *, by, now: datetime) -> None:
         """Every move an audit event of its item, in one statement."""
