@@ -99,6 +99,12 @@ def test_the_2025_mergers_apply_in_one_command(app, db, clock):
         "8": ["SDTTG"],
         "9": ["SXD"],
     }
+    # the same file run again by mistake is refused, and changes nothing
+    before = counts(db)
+    again = app.test_cli_runner().invoke(args=["agencies", "apply-succession", FILE_2025, "--on", "2025-03-01"])
+    assert again.exit_code == 2
+    assert "Đã kết thúc hoạt động: Sở Kế hoạch và Đầu tư (đến 28/02/2025)." in again.output
+    assert counts(db) == before
     ended = {a.code: a.active_to for a in db.session.scalars(select(Agency).where(Agency.active_to.is_not(None)))}
     assert ended == {
         code: date(2025, 2, 28) for code in ("SKHDT", "SGTVT", "STNMT", "SNNPTNT", "STTTT", "SLDTBXH", "BDT")

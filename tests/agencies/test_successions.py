@@ -469,3 +469,24 @@ def test_three_leads_merged_into_one_keep_the_most_advanced_item_and_revert_to_t
     db.session.commit()
     assert where_items_are(db) == before
     assert db.session.scalar(select(UserNotice.due_item_id)) == items["SKHDT"].id
+
+
+def test_the_overview_of_a_day_before_the_change_counts_the_old_unit(db, clock, agency, make_user, logged_in):
+    from tracker.reports.summary import summary_for
+
+    make_plan(db, clock, [TaskSpec(content="Một", number="1", lead_codes=["SGTVT"], schedule=dated(date(2024, 2, 10)))])
+    # read once before the change, so a stale cached figure would show after it
+    assert [a.name for a in summary_for(date(2024, 3, 15), "Asia/Ho_Chi_Minh").by_agency] == ["Sở Giao thông vận tải"]
+    apply_succession(spec(agency, "merger", ["SGTVT"], ["SXD"]), by=make_user("admin"), now=clock.now())
+    db.session.commit()
+
+    def units(day: date) -> dict[str, int]:
+        return {a.name: a.overdue for a in summary_for(day, "Asia/Ho_Chi_Minh").by_agency}
+
+    assert units(date(2024, 3, 15)) == {"Sở Giao thông vận tải": 1}
+    assert units(date(2024, 4, 15)) == {"Sở Xây dựng": 1}
+    leader, _ = logged_in("leader")
+    before = leader.get("/reports/overview?as_of=15/03/2024").get_data(as_text=True)
+    after = leader.get("/reports/overview?as_of=15/04/2024").get_data(as_text=True)
+    assert "Sở Giao thông vận tải" in before and "Sở Xây dựng" not in before
+    assert "Sở Xây dựng" in after and "Sở Giao thông vận tải" not in after

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Date, bindparam, case, delete, insert, select
+from sqlalchemy import Date, bindparam, case, delete, func, insert, select
 
 from tracker.accounts.models import User
 from tracker.agencies.models import Agency, ItemMove, Succession, SuccessionKind, succession_agencies
@@ -110,6 +110,10 @@ def check_spec(spec: SuccessionSpec) -> dict[str, list[str]]:
     if both:
         errors.setdefault("targets", []).append("Một đơn vị không thể vừa kết thúc vừa kế thừa.")
     day_before = spec.effective_on - timedelta(days=1)
+    if spec.kind != SuccessionKind.TRANSFER:  # a unit ends once: the same change applied again is refused
+        already = [f"{a.name} (đến {a.active_to:%d/%m/%Y})" for a in spec.sources if a.active_to is not None]
+        if already:
+            errors.setdefault("sources", []).append(f"Đã kết thúc hoạt động: {', '.join(already)}.")
     ended = [a.name for a in spec.sources if not a.is_active_on(day_before)]
     if ended:
         errors.setdefault("sources", []).append(f"Không hoạt động vào ngày {day_before:%d/%m/%Y}: {', '.join(ended)}.")
@@ -240,16 +244,18 @@ class _Mover:
         self.source_ids = set(source_ids)
         tasks = select(Assignment.task_id).where(Assignment.agency_id.in_(source_ids))
         lead_first = case((Assignment.role == AssignmentRole.LEAD.value, 0), else_=1)
+        # subqueries, not lists of ids: a merger of tens of thousands of items stays within the bind-parameter limits
+        involved = (Assignment.task_id.in_(tasks), Assignment.agency_id.in_(agency_ids))
         parts = db.session.execute(
             select(Assignment.id, Assignment.task_id, Assignment.agency_id, Assignment.role, Assignment.via_group)
-            .where(Assignment.task_id.in_(tasks), Assignment.agency_id.in_(agency_ids))
+            .where(*involved)
             .order_by(Assignment.task_id, lead_first, Assignment.id)
         ).all()
         self.all_parts = [_Part(p.id, p.task_id, p.agency_id, p.role, p.via_group, []) for p in parts]
         by_id = {p.id: p for p in self.all_parts}
         table = DueItem.__table__
         for row in db.session.execute(
-            select(table).where(table.c.assignment_id.in_([p.id for p in self.all_parts])).order_by(table.c.id)
+            select(table).where(table.c.assignment_id.in_(select(Assignment.id).where(*involved))).order_by(table.c.id)
         ).mappings():
             by_id[row["assignment_id"]].items.append(dict(row))
         self.labels = {
@@ -257,7 +263,7 @@ class _Mover:
             for t in db.session.execute(
                 select(Task.id, Task.number, Task.content, Plan.doc_kind, Plan.doc_number)
                 .join(Plan, Task.plan_id == Plan.id)
-                .where(Task.id.in_({p.task_id for p in self.all_parts}))
+                .where(Task.id.in_(tasks))
             )
         }
         #: (task, agency, role) → the successors' parts, as they are and as they are made
@@ -444,15 +450,19 @@ class _Mover:
                 for p in self.emptied
             ]
             db.session.execute(delete(Assignment).where(Assignment.id.in_([p.id for p in self.emptied])))
-        # each move keeps the version its item (or the item it merged into) has now: a later change shows
-        wanted = {item["id"] for item, *_ in self.moved} | {kept["id"] for _, kept, *_ in self.merged}
-        versions = dict(db.session.execute(select(DueItem.id, DueItem.version).where(DueItem.id.in_(wanted))).all())
+        # each move keeps the version its item (or the item it merged into) has now, so a later change shows: the
+        # items moved to another part were bumped by one above, the others are as they were read
+        bumped = {item["id"] for item, _ in changed}
+
+        def version(item: dict) -> int:
+            return item["version"] + (item["id"] in bumped)
+
         self.moves = [
-            self._row(item, part, into, source, target, versions[item["id"]])
+            self._row(item, part, into, source, target, version(item))
             for item, part, into, source, target in self.moved
         ] + [
             {
-                **self._row(item, part, into, source, target, versions[kept["id"]]),
+                **self._row(item, part, into, source, target, version(kept)),
                 "absorbed_into_id": kept["id"],
                 "snapshot": {"item": _plain(item), "rows": followed[item["id"]], "dropped": dropped[item["id"]]},
             }
@@ -514,19 +524,16 @@ def revert_succession(succession: Succession, *, by: User | None, now: datetime)
     accounts as they were."""
     if succession.state != "applied":
         raise AgencyError({"state": ["Thay đổi này đã được hoàn tác."]})
-    moves = (
-        db.session.execute(
-            select(ItemMove.__table__).where(ItemMove.succession_id == succession.id).order_by(ItemMove.id)
-        )
-        .mappings()
-        .all()
+    mine = ItemMove.succession_id == succession.id
+    moves = db.session.execute(select(ItemMove.__table__).where(mine).order_by(ItemMove.id)).mappings().all()
+    current = DueItem.id == func.coalesce(ItemMove.absorbed_into_id, ItemMove.item_id)
+    versions = dict(
+        db.session.execute(select(DueItem.id, DueItem.version).join(ItemMove, current).where(mine).distinct()).all()
     )
-    ids = {m["absorbed_into_id"] or m["item_id"] for m in moves}
-    versions = dict(db.session.execute(select(DueItem.id, DueItem.version).where(DueItem.id.in_(ids))).all())
-    parts = {m["to_assignment_id"] for m in moves}
     later = select(ItemMove.id).where(
         ItemMove.succession_id > succession.id,
-        ItemMove.from_assignment_id.in_(parts) | ItemMove.item_id.in_(ids),
+        ItemMove.from_assignment_id.in_(select(ItemMove.to_assignment_id).where(mine))
+        | ItemMove.item_id.in_(select(ItemMove.item_id).where(mine)),
     )
     if db.session.scalar(later.limit(1)) is not None:
         raise AgencyError({"state": ["Một thay đổi sau đó đã chuyển tiếp các nhiệm vụ này: hãy hoàn tác nó trước."]})

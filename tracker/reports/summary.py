@@ -18,7 +18,7 @@ from sqlalchemy import and_, case, extract, func, select
 from tracker.agencies.models import Agency
 from tracker.core.versions import VersionedCache
 from tracker.extensions import db
-from tracker.plans.items import select_items
+from tracker.plans.items import UnitsAsOf
 from tracker.plans.models import Assignment, AssignmentRole, DueItem, ItemState, Plan, Task
 from tracker.plans.status import STATUS_ORDER, StatusClass, days_late, status_class
 from tracker.workflow.models import ExtensionRequest, ExtensionState
@@ -166,10 +166,11 @@ def build_summary(as_of: date, tz: str, *, plan_id: int | None = None) -> Summar
     # the on-time rate of the items due in each of the last twelve months (up to the day).
     # The class and the days late are computed once per item (a subquery), then grouped.
     pending = select(ExtensionRequest.due_item_id).where(ExtensionRequest.state == ExtensionState.PENDING.value)
+    units = UnitsAsOf(as_of)  # as of a day before a succession, the unit that had the item then
     item = (
-        select_items(
+        units.items(
             Task.plan_id.label("plan_id"),
-            Assignment.agency_id.label("agency_id"),
+            units.unit.label("agency_id"),
             status.label("status"),
             days_late(as_of, tz).label("late"),
             case((DueItem.state == ItemState.REPORTED.value, 1), else_=0).label("reported"),
